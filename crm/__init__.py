@@ -1,0 +1,56 @@
+"""The enterprise service-package CRM (企业服务包管理系统)."""
+from __future__ import annotations
+
+from flask import Flask
+
+import importlib
+
+from config import BASE_DIR, INSTANCE_DIR, Config
+
+
+def create_app(config: type[Config] | None = None, **overrides) -> Flask:
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    app.config.from_object((config or Config).load())
+    app.config.update(overrides)
+
+    from crm import cli, db_events, errors, i18n, security, templating
+    from crm.auth import session as auth_session
+    from crm.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+
+    import crm.models  # noqa: F401  (every table registered before Alembic looks)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: "Asia/Shanghai")
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+
+    db_events.install(app)
+    _register_blueprints(app)
+    auth_session.init_app(app)
+    i18n.init_app(app)
+    templating.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+#: (package, url prefix, view modules): a package's __init__ holds only its blueprint.
+BLUEPRINTS = [
+    ("crm.main", "", ["views"]),
+    ("crm.auth", "", ["views"]),
+    ("crm.org", "/admin", ["views", "user_views"]),
+    ("crm.enterprises", "/enterprises", ["views"]),
+    ("crm.visits", "/visits", ["views"]),
+    ("crm.requests", "/requests", ["views"]),
+]
+
+
+def _register_blueprints(app: Flask) -> None:
+    for package, prefix, modules in BLUEPRINTS:
+        for module in modules:
+            importlib.import_module(f"{package}.{module}")
+        app.register_blueprint(importlib.import_module(package).bp, url_prefix=prefix or None)

@@ -1,0 +1,4 @@
+"""Login, logout, password and personal settings."""
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)

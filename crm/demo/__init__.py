@@ -1,0 +1,1 @@
+"""The demo district: a realistic, deterministic data set for trying the system out."""

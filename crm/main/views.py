@@ -1,0 +1,32 @@
+"""The home page: each role lands where its work is."""
+from __future__ import annotations
+
+from flask import redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from crm.auth.roles import Role
+from crm.main import bp
+from crm.main.homes import home_endpoint
+
+
+@bp.route("/")
+@login_required
+def home():
+    endpoint = home_endpoint(current_user)
+    if endpoint != "main.home":
+        return redirect(url_for(endpoint))
+    return render_template("main/home.html")
+
+
+@bp.route("/dashboard")
+@login_required
+def dashboard():
+    """District overview for the commission, town coordinators and leaders."""
+    if not current_user.has_role(Role.ADMIN, Role.COMMISSION, Role.TOWN, Role.LEADER):
+        return redirect(url_for("main.home"))
+    return render_template("main/dashboard.html")
+
+
+@bp.route("/healthz")
+def healthz():
+    return {"status": "ok"} if request.method == "GET" else ("", 405)
