@@ -12,6 +12,7 @@ import uuid
 from datetime import date
 
 import pytest
+import flask_babel
 from flask import g
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -85,10 +86,12 @@ def _app(database_url, tmp_path_factory):
     app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url)
 
     # Tests keep an app context pushed, which requests then share, and with it `g`: forget
-    # the user Flask-Login cached there, so each request (and each client) loads its own.
+    # the user Flask-Login and the locale Flask-Babel cached there, so each request (and each
+    # client) loads its own, as it does in production.
     @app.before_request
-    def _forget_cached_user():
+    def _forget_request_caches():
         g.pop("_login_user", None)
+        flask_babel.refresh()
 
     app.before_request_funcs[None].insert(0, app.before_request_funcs[None].pop())
     with app.app_context():
