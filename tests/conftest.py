@@ -183,3 +183,31 @@ def login_as(client):
         return user
 
     return login
+
+
+@pytest.fixture
+def count_queries(app):
+    """`with count_queries() as n: ...` then `n.count` is the number of SQL statements run."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    class Counter:
+        count = 0
+
+    @contextmanager
+    def counting():
+        counter = Counter()
+        # Tests share the app's session: start from a cold identity map, as a real request does.
+        db.session.expire_all()
+
+        def before(*_args, **_kwargs):
+            counter.count += 1
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+
+    return counting

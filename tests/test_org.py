@@ -153,3 +153,16 @@ def test_duplicate_department_code_is_refused_next_to_the_field(client, users, l
     response = client.post("/admin/departments", data={"code": department.code, "name": "别的部门"})
     assert "代码已被使用" in response.get_data(as_text=True)
     assert count(Department) == 1
+
+
+def test_user_list_query_count_does_not_grow_with_the_page(client, users, login_as, make_user, town,
+                                                             count_queries):
+    login_as(users[Role.ADMIN])
+    with count_queries() as small:
+        client.get("/admin/users?per_page=5")
+    for _ in range(30):
+        make_user(Role.LIAISON, town=town)
+    with count_queries() as large:
+        page = client.get("/admin/users?per_page=40").get_data(as_text=True)
+    assert page.count("城桥镇") >= 30
+    assert large.count == small.count

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from crm.auth.accounts import AccountError, create_user, login_taken, reset_password, update_user
@@ -39,7 +40,9 @@ def _apply_account_error(form: UserForm, exc: AccountError) -> None:
 @require_roles(Role.ADMIN)
 def users():
     q = request.args.get("q", "").strip()
-    stmt = select(User).order_by(User.active.desc(), User.login)
+    # Units load with the page (one query each), not once per row.
+    stmt = (select(User).options(selectinload(User.town), selectinload(User.department))
+            .order_by(User.active.desc(), User.login))
     if q:
         like = f"%{q}%"
         stmt = stmt.where(or_(User.login.ilike(like), User.name.ilike(like), User.mobile.ilike(like)))
