@@ -43,9 +43,16 @@ BLUEPRINTS = [
     ("crm.main", "", ["views"]),
     ("crm.auth", "", ["views"]),
     ("crm.org", "/admin", ["views", "user_views"]),
-    ("crm.enterprises", "/enterprises", ["views"]),
-    ("crm.visits", "/visits", ["views"]),
-    ("crm.requests", "/requests", ["views"]),
+    ("crm.enterprises", "/enterprises", ["views", "edit_views", "assignment_views", "import_views", "tag_views"]),
+    ("crm.visits", "/visits", ["views", "form_views", "records", "liaison_views", "policy_views", "timeline"]),
+    ("crm.requests", "/requests", ["lists", "detail", "actions", "urges", "categories_admin", "new_request"]),
+    ("crm.requests.public", "", []),
+    ("crm.calendar", "/admin/calendar", ["views"]),
+    ("crm.notifications", "/notifications", ["views"]),
+    ("crm.reports", "/reports", ["pages", "views", "request_views", "trend_views"]),
+    ("crm.api", "/api/v1", ["ratelimit", "audit_label", "openapi", "docs", "enterprises", "assignments",
+                             "visits", "requests", "public_requests", "reference", "reports"]),
+    ("crm.api.admin", "/admin/api-tokens", ["views"]),
 ]
 
 

@@ -3,3 +3,9 @@ from crm.audit import AuditEntry  # noqa: F401
 from crm.auth.models import LoginAttempt, User, UserRole  # noqa: F401
 from crm.enterprises.models import Assignment, Contact, Enterprise, ListPeriod, Tag  # noqa: F401
 from crm.org.models import Department, Town  # noqa: F401
+from crm.visits.models import Policy, Visit, VisitParticipant  # noqa: F401
+from crm.calendar.models import CalendarOverride, CalendarYear  # noqa: F401
+from crm.notifications.models import Notification  # noqa: F401
+from crm.requests.models import (Category, NumberCounter, Request, RequestAssignment,  # noqa: F401
+                                 RequestEvent, UrgeNotice)
+from crm.api.tokens import ApiToken  # noqa: F401

@@ -58,7 +58,8 @@ def sheet_names(data: bytes, filename: str) -> list[str]:
         raise SpreadsheetError(_("无法读取该文件，请上传 .xlsx 或 .csv 格式的表格。")) from exc
 
 
-def _frame(data: bytes, filename: str, sheet: str | int) -> pd.DataFrame:
+def read_frame(data: bytes, filename: str, sheet: str | int = 0) -> pd.DataFrame:
+    """The raw grid of one sheet, every cell as text (no header detection)."""
     try:
         if _is_csv(filename):
             text = _decode(data)
@@ -86,7 +87,7 @@ def read_rows(
 ) -> tuple[list[str], list[Row]]:
     """The header and the non-empty rows of one sheet, located by its required headers."""
     required = list(required)
-    frame = _frame(data, filename, sheet)
+    frame = read_frame(data, filename, sheet)
     grid = [[clean(v) for v in row] for row in frame.itertuples(index=False, name=None)]
     header_index = None
     for i, cells in enumerate(grid[:HEADER_SEARCH_ROWS]):

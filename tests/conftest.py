@@ -17,7 +17,7 @@ from flask import g
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from config import TestingConfig
+from config import TestingConfig, engine_options
 from crm import create_app
 from crm.auth.models import User
 from crm.auth.passwords import hash_password
@@ -83,7 +83,8 @@ def database_url(tmp_path_factory, worker_id):
 
 @pytest.fixture(scope="session")
 def _app(database_url, tmp_path_factory):
-    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url)
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url,
+                     SQLALCHEMY_ENGINE_OPTIONS=engine_options(database_url))
 
     # Tests keep an app context pushed, which requests then share, and with it `g`: forget
     # the user Flask-Login and the locale Flask-Babel cached there, so each request (and each

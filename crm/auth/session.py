@@ -9,7 +9,8 @@ from crm.auth.models import User
 from crm.db import db
 from crm.extensions import login_manager
 
-_ALLOWED_WHILE_CHANGING = {"auth.change_password", "auth.logout", "static", "bootstrap.static"}
+_ALLOWED_WHILE_CHANGING = {"auth.change_password", "auth.logout", "static", "bootstrap.static",
+                           "visits.session_check"}
 
 
 @login_manager.user_loader

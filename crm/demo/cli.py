@@ -20,6 +20,8 @@ from crm.demo.context import DEMO_LOGINS, DEMO_PASSWORD, DemoContext
 SEEDERS = [
     "crm.demo.org:seed",
     "crm.demo.enterprises:seed",
+    "crm.demo.visits:seed",
+    "crm.demo.requests:seed",
 ]
 
 

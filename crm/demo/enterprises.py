@@ -1,19 +1,25 @@
 """Demo enterprises: 600 with valid credit codes, tags, contacts, list history and liaisons."""
 from __future__ import annotations
 
+import random
 from datetime import date, timedelta
 
+from crm.audit import record
 from crm.auth.roles import Role
 from crm.db import db
 from crm.demo.context import DemoContext
 from crm.demo.names import (GIVEN, INDUSTRY_WORDS, PREFIXES, STREETS, SUFFIXES, SURNAMES,
                             TITLES, TRADE_NAMES)
 from crm.enterprises.credit_code import ALPHABET, check_character
-from crm.enterprises.models import Assignment, Contact, Enterprise, ListPeriod, Tag
+from crm.enterprises.models import AUDIT_TYPE, Assignment, Contact, Enterprise, ListPeriod, Tag
 
 COUNT = 600
 WITHOUT_LIAISON = 12
 TAGS = ["专精特新", "高新技术企业", "科技型中小企业", "小巨人", "规上工业", "外资企业"]
+#: A retired tag: still on a few enterprises, no longer offered (the tag page shows both).
+RETIRED_TAG = "出口型企业"
+RELISTED = 8
+NOTES = ["企业计划明年扩建二期厂房。", "主要负责人常驻市区，走访前请电话预约。", "已纳入区级重点培育名单。"]
 # Administrative division code of the demo district (崇明区).
 DIVISION = "310151"
 _ORG_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2]
@@ -77,6 +83,11 @@ def seed(ctx: DemoContext) -> None:
     db.session.add_all(ctx.enterprises)
     db.session.flush()
     _assign(ctx, quarter_start)
+    # A separate random source: the extra history below must not shift what later seeders draw.
+    extra = random.Random(f"demo-enterprises-{ctx.today.isoformat()}")
+    _details(ctx, extra)
+    _relist_some(ctx, extra)
+    _audit(ctx)
 
 
 def _assign(ctx: DemoContext, quarter_start: date) -> None:
@@ -110,4 +121,60 @@ def _assign(ctx: DemoContext, quarter_start: date) -> None:
             ctx.assignments.append(Assignment(liaison=helper, enterprise=ent, role="assisting",
                                               start_on=start, end_on=period.removed_on))
     db.session.add_all(ctx.assignments)
+    db.session.flush()
+
+
+def _details(ctx: DemoContext, rng: random.Random) -> None:
+    """Landline numbers, notes and a retired tag, so every page has something to show."""
+    retired = Tag(name=RETIRED_TAG, active=False)
+    db.session.add(retired)
+    for i, ent in enumerate(ctx.enterprises):
+        if i % 9 == 4:
+            ent.contacts.append(Contact(name=rng.choice(SURNAMES) + rng.choice(GIVEN), title="办公室",
+                                        mobile=f"021-59{rng.randrange(10**6):06d}"))
+        if i % 23 == 2:
+            ent.notes = rng.choice(NOTES)
+        if i % 97 == 11:
+            ent.tags.append(retired)
+    db.session.flush()
+
+
+def _relist_some(ctx: DemoContext, rng: random.Random) -> None:
+    """Some enterprises left the list for a while and came back: two periods, liaisons paused."""
+    candidates = [
+        e for e in ctx.enterprises
+        if len(e.list_periods) == 1 and e.list_periods[0].removed_on is None
+        and e.list_periods[0].added_on < date(2024, 1, 1) and e.assignments
+        and all(a.start_on == e.list_periods[0].added_on and a.end_on is None for a in e.assignments)
+    ]
+    for ent in rng.sample(candidates, min(RELISTED, len(candidates))):
+        first = ent.list_periods[0]
+        left = first.added_on + timedelta(days=rng.randrange(120, 240))
+        back = left + timedelta(days=rng.randrange(60, 180))
+        if back >= ctx.today:
+            continue
+        first.removed_on, first.removed_reason = left, "企业停产整顿，暂时移出"
+        ent.list_periods.append(ListPeriod(added_on=back, added_reason="恢复生产，重新列入"))
+        for old in list(ent.assignments):
+            old.end_on, old.end_reason = left, "移出清单"
+            again = Assignment(liaison=old.liaison, enterprise=ent, role=old.role, start_on=back)
+            db.session.add(again)
+            ctx.assignments.append(again)
+    db.session.flush()
+
+
+def _audit(ctx: DemoContext) -> None:
+    """A creation row per enterprise and the list changes, as if typed in: the history is not empty."""
+    for ent in ctx.enterprises:
+        first = ent.list_periods[0]
+        record("create", AUDIT_TYPE, ent.id, actor_label="demo", reason=first.added_reason,
+               changes={"name": ent.name, "credit_code": ent.credit_code, "town": ent.town.name,
+                        "level": ent.level, "added_on": first.added_on})
+        for period in ent.list_periods:
+            if period.removed_on:
+                record("remove", AUDIT_TYPE, ent.id, actor_label="demo", reason=period.removed_reason,
+                       changes={"removed_on": period.removed_on})
+            if period is not first:
+                record("relist", AUDIT_TYPE, ent.id, actor_label="demo", reason=period.added_reason,
+                       changes={"added_on": period.added_on})
     db.session.flush()

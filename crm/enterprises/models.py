@@ -5,6 +5,7 @@ import enum
 from datetime import date, datetime
 from typing import Optional
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (CheckConstraint, Column, ForeignKey, Index, String, Table, Text,
                         and_, or_)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -16,10 +17,26 @@ class Level(str, enum.Enum):
     DISTRICT = "district"  # 区级
     TOWN = "town"          # 镇级
 
+    @property
+    def label(self) -> str:
+        return str(LEVEL_LABELS[self.value])
+
 
 class AssignmentRole(str, enum.Enum):
     PRIMARY = "primary"      # 主要
     ASSISTING = "assisting"  # 协助
+
+    @property
+    def label(self) -> str:
+        return str(ROLE_LABELS[self.value])
+
+
+#: object_type of an enterprise's audit rows: profile, list periods and assignments alike, so
+#: the enterprise page shows one history.
+AUDIT_TYPE = "enterprise"
+
+LEVEL_LABELS = {Level.DISTRICT.value: _l("区级"), Level.TOWN.value: _l("镇级")}
+ROLE_LABELS = {AssignmentRole.PRIMARY.value: _l("主要"), AssignmentRole.ASSISTING.value: _l("协助")}
 
 
 enterprise_tags = Table(
@@ -41,9 +58,12 @@ class Tag(db.Model):
 
 
 class Enterprise(db.Model):
+    """A company on (or once on) the key list. Never deleted: leaving the list closes a period."""
+
     __tablename__ = "enterprises"
     __table_args__ = (
         CheckConstraint("level IN ('district', 'town')", name="known_level"),
+        CheckConstraint("industry IS NULL OR industry BETWEEN 'A' AND 'T'", name="known_industry"),
         Index("ix_enterprises_town_name", "town_id", "name"),
     )
 
@@ -74,6 +94,26 @@ class Enterprise(db.Model):
 
     def __repr__(self) -> str:
         return f"<Enterprise {self.credit_code} {self.name}>"
+
+    @property
+    def level_label(self) -> str:
+        return str(LEVEL_LABELS.get(self.level, self.level))
+
+    @property
+    def open_period(self) -> Optional["ListPeriod"]:
+        """The period still running (no removal date), if the enterprise is on the list."""
+        return next((p for p in self.list_periods if p.removed_on is None), None)
+
+    @property
+    def latest_period(self) -> Optional["ListPeriod"]:
+        return max(self.list_periods, key=lambda p: (p.added_on, p.id or 0), default=None)
+
+    def is_listed_on(self, on: date) -> bool:
+        return any(p.includes(on) for p in self.list_periods)
+
+    def current_assignments(self, on: date) -> list["Assignment"]:
+        """Assignments not ended by `on`: those in force and those starting later."""
+        return [a for a in self.assignments if a.end_on is None or a.end_on > on]
 
 
 class Contact(db.Model):
@@ -126,6 +166,10 @@ class ListPeriod(db.Model):
         """SQL condition: this period includes the date `on`."""
         return and_(cls.added_on <= on, or_(cls.removed_on.is_(None), cls.removed_on > on))
 
+    def includes(self, on: date) -> bool:
+        """Python twin of covers() for a loaded row."""
+        return self.added_on <= on and (self.removed_on is None or self.removed_on > on)
+
 
 class Assignment(db.Model):
     """包保关系: a liaison responsible for an enterprise from start_on until end_on.
@@ -137,7 +181,9 @@ class Assignment(db.Model):
     __table_args__ = (
         CheckConstraint("end_on IS NULL OR end_on >= start_on", name="ordered_dates"),
         CheckConstraint("role IN ('primary', 'assisting')", name="known_role"),
-        Index("ix_assignments_liaison_dates", "liaison_id", "start_on", "end_on"),
+        # The coverage engine walks (liaison, enterprise) pairs over time: one index serves both
+        # that scan and "a liaison's enterprises"; 3x faster at 60,000 assignments (bench/).
+        Index("ix_assignments_pair_dates", "liaison_id", "enterprise_id", "start_on", "end_on"),
         Index("ix_assignments_enterprise_dates", "enterprise_id", "start_on", "end_on"),
     )
 
@@ -158,3 +204,11 @@ class Assignment(db.Model):
     def active_on(cls, on: date):
         """SQL condition: the assignment is in force on the date `on`."""
         return and_(cls.start_on <= on, or_(cls.end_on.is_(None), cls.end_on > on))
+
+    def is_active_on(self, on: date) -> bool:
+        """Python twin of active_on() for a loaded row."""
+        return self.start_on <= on and (self.end_on is None or self.end_on > on)
+
+    @property
+    def role_label(self) -> str:
+        return str(ROLE_LABELS.get(self.role, self.role))

@@ -36,7 +36,14 @@ NAV = [
     NavItem(_l("待办诉求"), "requests.inbox", (Role.DEPARTMENT,)),
     NavItem(_l("重点企业"), "enterprises.index", (Role.ADMIN, Role.COMMISSION, Role.TOWN, Role.LEADER)),
     NavItem(_l("诉求督办"), "requests.board", (Role.COMMISSION, Role.TOWN, Role.LEADER)),
+    NavItem(_l("企业诉求"), "requests.index", (Role.LIAISON,)),
+    NavItem(_l("走访记录"), "visits.index", (Role.COMMISSION, Role.TOWN, Role.LEADER, Role.DEPARTMENT, Role.LIAISON)),
+    NavItem(_l("包保人"), "visits.liaisons", (Role.COMMISSION, Role.TOWN, Role.LEADER)),
+    NavItem(_l("政策库"), "visits.policies", (Role.ADMIN, Role.COMMISSION)),
+    NavItem(_l("报表"), "reports.index", (Role.COMMISSION, Role.TOWN, Role.LEADER, Role.DEPARTMENT, Role.LIAISON)),
     NavItem(_l("系统管理"), "org.users", (Role.ADMIN,)),
+    NavItem(_l("工作日历"), "calendar.index", (Role.ADMIN,)),
+    NavItem(_l("接口令牌"), "api_admin.tokens", (Role.ADMIN,)),
 ]
 
 

@@ -6,9 +6,11 @@ from sqlalchemy import text
 from flask_login import current_user, login_required
 
 from crm.auth.roles import Role
+from crm.clock import business_today
 from crm.db import db
 from crm.main import bp
 from crm.main.homes import home_endpoint
+from crm.reports.dashboard import dashboard_context
 
 
 @bp.route("/")
@@ -26,7 +28,7 @@ def dashboard():
     """District overview for the commission, town coordinators and leaders."""
     if not current_user.has_role(Role.ADMIN, Role.COMMISSION, Role.TOWN, Role.LEADER):
         return redirect(url_for("main.home"))
-    return render_template("main/dashboard.html")
+    return render_template("main/dashboard.html", **dashboard_context(current_user, business_today()))
 
 
 @bp.route("/healthz")

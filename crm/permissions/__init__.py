@@ -8,9 +8,19 @@ from crm.permissions.roles import (require_roles, roles_required_for, sees_every
 from crm.permissions.enterprises import (can_edit_enterprise, enterprise_condition,
                                          get_enterprise_or_404, masks_contacts,
                                          scope_enterprises, scope_users_liaisons)
+from crm.permissions.enterprises import (contacts_visible_condition, editable_condition,
+                                         get_editable_enterprise_or_404, keeps_list)
 
 __all__ = [
     "require_roles", "roles_required_for", "sees_everything", "supervises",
     "can_edit_enterprise", "enterprise_condition", "get_enterprise_or_404",
     "masks_contacts", "scope_enterprises", "scope_users_liaisons",
+    "contacts_visible_condition", "editable_condition", "get_editable_enterprise_or_404", "keeps_list",
 ]
+from crm.permissions.visits import can_edit_visit, get_visit_or_404, scope_visits, visit_condition  # noqa: E402
+__all__ += ["can_edit_visit", "get_visit_or_404", "scope_visits", "visit_condition"]
+from crm.permissions.requests import (get_request_or_404, request_condition, scope_requests,  # noqa: E402
+                                      may as may_act_on_request)
+__all__ += ["get_request_or_404", "request_condition", "scope_requests", "may_act_on_request"]
+from crm.permissions.reports import ReportScope, can_see_liaison_phone, may_open, report_scope  # noqa: E402
+__all__ += ["ReportScope", "can_see_liaison_phone", "may_open", "report_scope"]

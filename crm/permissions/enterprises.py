@@ -13,6 +13,7 @@ from crm.clock import business_today
 from crm.db import db
 from crm.enterprises.models import Assignment, Enterprise
 from crm.permissions.roles import sees_everything
+from crm.requests.models import Request, request_cooperators
 
 
 def enterprise_condition(user, today: Optional[date] = None) -> ColumnElement[bool]:
@@ -38,10 +39,6 @@ def enterprise_condition(user, today: Optional[date] = None) -> ColumnElement[bo
 
 def _department_condition(department_id: int) -> ColumnElement[bool]:
     """Enterprises named in requests led by or shared with the department."""
-    try:
-        from crm.requests.models import Request, request_cooperators
-    except ImportError:  # the requests feature is not installed yet
-        return false()
     return exists().where(
         Request.enterprise_id == Enterprise.id,
         or_(
@@ -104,3 +101,47 @@ def scope_users_liaisons(stmt: Select, user) -> Select:
     if user.has_role(Role.TOWN) and user.town_id is not None:
         return stmt.where(or_(User.town_id == user.town_id, User.id == user.id))
     return stmt.where(User.id == user.id)
+
+
+#: Roles that keep the key list (create, edit, import, assign), each within its scope.
+LIST_KEEPERS = (Role.ADMIN, Role.COMMISSION, Role.TOWN)
+
+
+def keeps_list(user) -> bool:
+    """May create, import and assign at all (a town user only within their town)."""
+    return user.has_role(Role.ADMIN, Role.COMMISSION) or (
+        user.has_role(Role.TOWN) and user.town_id is not None)
+
+
+def editable_condition(user) -> ColumnElement[bool]:
+    """SQL twin of can_edit_enterprise: the enterprises `user` may change (bulk actions)."""
+    if user.has_role(Role.ADMIN, Role.COMMISSION):
+        return true()
+    if user.has_role(Role.TOWN) and user.town_id is not None:
+        return Enterprise.town_id == user.town_id
+    return false()
+
+
+def get_editable_enterprise_or_404(enterprise_id: int, user) -> Enterprise:
+    """404 when the user cannot see it, 403 when they see it but may not change it."""
+    ent = get_enterprise_or_404(enterprise_id, user)
+    if not can_edit_enterprise(user, ent):
+        abort(403)
+    return ent
+
+
+def contacts_visible_condition(user, today: Optional[date] = None) -> ColumnElement[bool]:
+    """SQL twin of `not masks_contacts(...)`: enterprises whose contacts `user` sees in full."""
+    if sees_everything(user):
+        return true()
+    today = today or business_today()
+    conditions: list[ColumnElement[bool]] = []
+    if user.has_role(Role.TOWN) and user.town_id is not None:
+        conditions.append(Enterprise.town_id == user.town_id)
+    if user.has_role(Role.LIAISON):
+        conditions.append(exists().where(
+            Assignment.enterprise_id == Enterprise.id,
+            Assignment.liaison_id == user.id,
+            Assignment.active_on(today),
+        ))
+    return or_(*conditions) if conditions else false()
