@@ -84,6 +84,10 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     PUBLIC_SUBMIT_RATE_LIMIT = os.environ.get("PUBLIC_SUBMIT_RATE_LIMIT", "5 per hour")
+    PUBLIC_LOOKUP_RATE_LIMIT = os.environ.get("PUBLIC_LOOKUP_RATE_LIMIT", "10 per hour")
+    PUBLIC_SUBMIT_MAX_BYTES = 64 * 1024  # the public form's body: 2,000 characters and a few fields
+    #: Who signs urge notices (催办单), printed on the notice.
+    URGE_ISSUER = os.environ.get("URGE_ISSUER", "区人民政府办公室")
 
     # Coverage: a pair owes a visit for a quarter when active and listed on at least this many days.
     COVERAGE_MIN_DAYS = _int_env("COVERAGE_MIN_DAYS", 30)
@@ -100,6 +104,10 @@ class Config:
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
 
     PAGE_SIZE = 50
+
+    # Integration API: per-token rate limit and the largest JSON body accepted.
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
+    API_MAX_BODY_BYTES = 256 * 1024
 
     @classmethod
     def load(cls) -> "type[Config]":

@@ -50,7 +50,7 @@ BLUEPRINTS = [
     ("crm.calendar", "/admin/calendar", ["views"]),
     ("crm.notifications", "/notifications", ["views"]),
     ("crm.reports", "/reports", ["pages", "views", "request_views", "trend_views"]),
-    ("crm.api", "/api/v1", ["ratelimit", "audit_label", "openapi", "docs", "enterprises", "assignments",
+    ("crm.api", "/api/v1", ["ratelimit", "openapi", "docs", "enterprises", "assignments",
                              "visits", "requests", "public_requests", "reference", "reports"]),
     ("crm.api.admin", "/admin/api-tokens", ["views"]),
 ]

@@ -52,6 +52,8 @@ def record(
     """Add an audit row to the current transaction (the caller commits)."""
     if actor is None:
         actor, actor_label = _current_actor(actor_label)
+    else:
+        actor_label = actor_label or _request_label()
     entry = AuditEntry(
         action=action,
         object_type=object_type,
@@ -65,12 +67,19 @@ def record(
     return entry
 
 
-def _current_actor(label: Optional[str]):
+def _request_label() -> Optional[str]:
+    """The channel of the current request, e.g. "api:<token name>" (set by the API's auth)."""
     from flask import g, has_request_context
+
+    return getattr(g, "actor_label", None) if has_request_context() else None
+
+
+def _current_actor(label: Optional[str]):
+    from flask import has_request_context
     from flask_login import current_user
 
     if has_request_context():
-        label = label or getattr(g, "actor_label", None)
+        label = label or _request_label()
         if getattr(current_user, "is_authenticated", False):
             return current_user._get_current_object(), label
         return None, label

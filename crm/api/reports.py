@@ -115,7 +115,7 @@ def coverage(query):
     district = scope.liaison_id is None
     by_town = report.breakdown("town").to_dict("records") if district else []
     ranking = report.liaison_ranking().to_dict("records")
-    gaps = report.enterprise_rows("no_liaison").to_dict("records") if district else []
+    gaps = report.named(report.enterprise_rows("no_liaison")).to_dict("records") if district else []
     return {
         "quarter": str(quarter), "today": today.isoformat(), "days_left": int(report.days_left),
         "is_over": bool(report.is_over), "scope": _scope_body(scope), "note": note,

@@ -40,6 +40,7 @@ def run_seeders(ctx: DemoContext) -> None:
 def _wipe() -> None:
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(table.delete())
+    db.session.expunge_all()  # objects loaded before the wipe are gone from the database
 
 
 @crm_cli.command("demo")

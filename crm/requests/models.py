@@ -182,9 +182,8 @@ class Request(db.Model):
     credit_code: Mapped[Optional[str]] = mapped_column(String(18), index=True)
     #: The enterprise's town at intake: scope and filters for town users.
     town_id: Mapped[Optional[int]] = mapped_column(ForeignKey("towns.id"), index=True)
-    #: The visit that raised it. Deliberately without a foreign key for now: the visits
-    #: feature is built in parallel; the FK to visits.id is added at integration.
-    visit_id: Mapped[Optional[int]] = mapped_column(index=True)
+    #: The visit that raised it (source "visit"); null for every other source.
+    visit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("visits.id"), index=True)
     source: Mapped[str] = mapped_column(String(10))
     category_id: Mapped[int] = mapped_column(ForeignKey("request_categories.id"))
     #: 紧急: half the category's time limit, at least one working day.

@@ -199,3 +199,10 @@ def test_workday_index_agrees_with_the_calendar(app):
     got = index.between(a, b)
     assert list(got) == [working_days_between(s, e) for s, e in zip(starts, ends)]
     assert pd.isna(index.between(pd.Series([pd.NaT]), b.head(1)).iloc[0])
+
+
+def test_print_views_have_no_navigation(client, login_as, requests_world):
+    login_as(requests_world["commission"])
+    for path in ("/reports/requests/print?period=2026-11", "/reports/trends/print?by=month"):
+        page = client.get(path).get_data(as_text=True)
+        assert "app-navbar" not in page and "print.css" in page and "<svg" in page, path
