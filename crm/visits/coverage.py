@@ -50,7 +50,7 @@ from datetime import date
 from typing import NamedTuple, Optional, Union
 
 from flask import current_app
-from sqlalchemy import Date, and_, exists, func, literal, or_, select
+from sqlalchemy import Date, and_, case, exists, func, literal, or_, select
 from sqlalchemy.sql import Select
 
 from crm.clock import business_today
@@ -420,8 +420,12 @@ def _pair_totals(q: Quarter, filters: _Filters) -> Select:
     """
     a_start, a_end = _clipped(Assignment.start_on, Assignment.end_on, q)
     l_start, l_end = _clipped(ListPeriod.added_on, ListPeriod.removed_on, q)
-    # Null when no list period joined (SQLite) or 0 (PostgreSQL): the sum skips it either way.
-    overlap = greatest(days_between(greatest(a_start, l_start), least(a_end, l_end)), literal(0))
+    # No list period joined: 0 days. Spelled out because GREATEST/LEAST skip NULLs on
+    # PostgreSQL (the clipped listing would become the whole quarter) but not on SQLite.
+    overlap = case(
+        (ListPeriod.enterprise_id.is_(None), literal(0)),
+        else_=greatest(days_between(greatest(a_start, l_start), least(a_end, l_end)), literal(0)),
+    )
     vp = VisitParticipant.__table__.c
     in_force = [vp.liaison_id == Assignment.liaison_id, vp.enterprise_id == Assignment.enterprise_id,
                 vp.visited_on >= a_start, vp.visited_on < a_end]
