@@ -16,22 +16,25 @@ from crm.permissions.roles import sees_everything
 from crm.requests.models import Request, request_cooperators
 
 
-def enterprise_condition(user, today: Optional[date] = None) -> ColumnElement[bool]:
-    """SQL condition on Enterprise: the enterprises `user` may see (union over their roles)."""
-    if sees_everything(user):
-        return true()
-    today = today or business_today()
+def _own_conditions(user, today: date) -> list[ColumnElement[bool]]:
+    """The enterprises that are a user's own business: their town's, and those assigned to them."""
     conditions: list[ColumnElement[bool]] = []
     if user.has_role(Role.TOWN) and user.town_id is not None:
         conditions.append(Enterprise.town_id == user.town_id)
     if user.has_role(Role.LIAISON):
-        conditions.append(
-            exists().where(
-                Assignment.enterprise_id == Enterprise.id,
-                Assignment.liaison_id == user.id,
-                Assignment.active_on(today),
-            )
-        )
+        conditions.append(exists().where(
+            Assignment.enterprise_id == Enterprise.id,
+            Assignment.liaison_id == user.id,
+            Assignment.active_on(today),
+        ))
+    return conditions
+
+
+def enterprise_condition(user, today: Optional[date] = None) -> ColumnElement[bool]:
+    """SQL condition on Enterprise: the enterprises `user` may see (union over their roles)."""
+    if sees_everything(user):
+        return true()
+    conditions = _own_conditions(user, today or business_today())
     if user.has_role(Role.DEPARTMENT) and user.department_id is not None:
         conditions.append(_department_condition(user.department_id))
     return or_(*conditions) if conditions else false()
@@ -134,14 +137,6 @@ def contacts_visible_condition(user, today: Optional[date] = None) -> ColumnElem
     """SQL twin of `not masks_contacts(...)`: enterprises whose contacts `user` sees in full."""
     if sees_everything(user):
         return true()
-    today = today or business_today()
-    conditions: list[ColumnElement[bool]] = []
-    if user.has_role(Role.TOWN) and user.town_id is not None:
-        conditions.append(Enterprise.town_id == user.town_id)
-    if user.has_role(Role.LIAISON):
-        conditions.append(exists().where(
-            Assignment.enterprise_id == Enterprise.id,
-            Assignment.liaison_id == user.id,
-            Assignment.active_on(today),
-        ))
+    # Department handlers see an enterprise only through a request: never its full contacts.
+    conditions = _own_conditions(user, today or business_today())
     return or_(*conditions) if conditions else false()
