@@ -44,7 +44,9 @@ visited_on); bench/coverage_bench.py measures it at 50,000 enterprises and 1,000
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection, Iterable
+import gc
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple, Optional, Union
@@ -170,13 +172,15 @@ def quarter_pairs(
     """
     rules = _Rules(as_quarter(quarter), today or business_today(), min_days())
     filters = _Filters(town_ids, liaison_ids, enterprise_ids)
+    rows = _rows(_pair_totals(rules.q, filters))
     result, several = [], []
     pair = rules.pair
-    for liaison_id, enterprise_id, days, last_end, rows, packed in _rows(_pair_totals(rules.q, filters)):
-        if rows > 1:
-            several.append((liaison_id, enterprise_id))
-        visits, last_visit = divmod(packed, _PACK) if packed is not None else (0, None)
-        result.append(pair(liaison_id, enterprise_id, days, last_end - 1, visits, last_visit))
+    with _no_gc():
+        for liaison_id, enterprise_id, days, last_end, count, packed in rows:
+            if count > 1:
+                several.append((liaison_id, enterprise_id))
+            visits, last_visit = divmod(packed, _PACK) if packed is not None else (0, None)
+            result.append(pair(liaison_id, enterprise_id, days, last_end - 1, visits, last_visit))
     if several:
         exact = _exact_pairs(rules, several)
         result = [exact.get((p.liaison_id, p.enterprise_id), p) for p in result]
@@ -200,9 +204,6 @@ def enterprise_coverage(
     rules = _Rules(as_quarter(quarter), today or business_today(), min_days())
     if pairs is None:
         pairs = quarter_pairs(rules.q, today=rules.today, town_ids=town_ids, enterprise_ids=enterprise_ids)
-    by_enterprise: dict[int, list[PairCoverage]] = {}
-    for pair in pairs:
-        by_enterprise.setdefault(pair.enterprise_id, []).append(pair)
     listed = {enterprise_id: (days, periods) for enterprise_id, days, periods
               in _rows(_listing_totals(rules.q, _Filters(town_ids, None, enterprise_ids)))}
     relisted = [enterprise_id for enterprise_id, (_days, periods) in listed.items() if periods > 1]
@@ -213,8 +214,17 @@ def enterprise_coverage(
             spans.setdefault(enterprise_id, []).append(rules.clip(added, removed))
         for enterprise_id, periods in spans.items():
             listed[enterprise_id] = (sum(e - s for s, e in _union(periods)), 1)
-    return [rules.enterprise(enterprise_id, days, by_enterprise.get(enterprise_id, ()))
-            for enterprise_id, (days, _periods) in listed.items()]
+    with _no_gc():
+        by_enterprise: dict[int, list[PairCoverage]] = {}
+        for pair in pairs:
+            found = by_enterprise.get(pair.enterprise_id)
+            if found is None:
+                by_enterprise[pair.enterprise_id] = [pair]
+            else:
+                found.append(pair)
+        enterprise, pairs_of = rules.enterprise, by_enterprise.get
+        return [enterprise(enterprise_id, days, pairs_of(enterprise_id, ()))
+                for enterprise_id, (days, _periods) in listed.items()]
 
 
 def summarize_pairs(pairs: Iterable[PairCoverage]) -> CoverageSummary:
@@ -237,6 +247,23 @@ def summarize_enterprises(rows: Iterable[EnterpriseCoverage]) -> CoverageSummary
     owed = counts[Status.VISITED] + counts[Status.DUE] + counts[Status.MISSED] + counts[Status.NO_LIAISON]
     return CoverageSummary(owed=owed, visited=counts[Status.VISITED], due=counts[Status.DUE],
                            missed=counts[Status.MISSED], no_liaison=counts[Status.NO_LIAISON])
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused while one result per pair or enterprise is built.
+
+    Those results hold no reference cycles, but allocating 100,000 of them triggers collections
+    that traverse every object already built: about a third of the engine's Python time at
+    the district's size (bench/reports_bench.py).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 # --- status rules (5 and 6) -----------------------------------------------------------------
