@@ -388,10 +388,13 @@ def _attribute(events: pd.DataFrame, rounds: pd.DataFrame, index: WorkdayIndex) 
     events.index = pd.Index(events["event_id"].to_numpy())
     round_dept = current["department_id"].reindex(events.index)
     # Only replies, approved extensions and (below) ratings count for a department.
-    events["department_id"] = round_dept.where(events["action"] == "approve_extension")
     is_reply = events["action"] == "reply"
-    events.loc[is_reply, "department_id"] = events.loc[is_reply, "actor_department_id"].fillna(
-        round_dept[is_reply])
+    # Both sides as nullable floats: with one reply, pandas would otherwise infer object dtype
+    # for the replier's department and refuse to write it into a float column.
+    round_dept = round_dept.astype("Float64")
+    replier = pd.to_numeric(events["actor_department_id"], errors="coerce").astype("Float64")
+    events["department_id"] = round_dept.where(events["action"] == "approve_extension").mask(
+        is_reply, replier.fillna(round_dept))
     stop = current["ended_on"].reindex(events.index)
     stop = stop.where(stop.notna() & (stop < events["on"]), events["on"])
     events["days_to_reply"] = index.between(current["assigned_on"].reindex(events.index), stop).where(is_reply)
