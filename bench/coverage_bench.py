@@ -37,8 +37,8 @@ def main() -> None:
     args = parser.parse_args()
     app = build_app(args.db)
     from crm.db import db
-    from crm.visits.coverage import (enterprise_coverage, quarter_pairs, summarize_enterprises,
-                                     summarize_pairs)
+    from crm.visits.coverage import (coverage_columns, enterprise_coverage, quarter_pairs,
+                                     summarize_enterprises, summarize_pairs)
     from crm.visits.quarters import Quarter
 
     current = Quarter.of(TODAY)
@@ -50,6 +50,8 @@ def main() -> None:
         cases = {
             "district, current quarter, all pairs": lambda: quarter_pairs(current, today=TODAY),
             "district, current quarter, pairs + enterprises": lambda: enterprise_coverage(current, today=TODAY),
+            "district, current quarter, columns (pairs + enterprises, as reports use them)":
+                lambda: coverage_columns(current, today=TODAY),
             "district, previous quarter, all pairs": lambda: quarter_pairs(current.previous, today=TODAY),
             "one town, current quarter, pairs": lambda: quarter_pairs(current, today=TODAY, town_ids=[3]),
             "one liaison's home": lambda: quarter_pairs(current, today=TODAY, liaison_ids=[42]),
@@ -57,7 +59,11 @@ def main() -> None:
         for name, fn in cases.items():
             fn()  # warm the cache: the figure is for a running server
             seconds, cpu, result = timed(fn, args.runs)
-            if result and hasattr(result[0], "owed"):
+            if hasattr(result, "enterprises"):
+                statuses = result.enterprises["status"]
+                detail = (f"{len(result.pairs['status']):,} pairs, {len(statuses):,} enterprises, "
+                          f"visited {int((statuses == 'visited').sum()):,}")
+            elif result and hasattr(result[0], "owed"):
                 s = summarize_pairs(result)
                 detail = f"{len(result):,} pairs, owed {s.owed:,}, visited {s.visited:,}"
             else:

