@@ -122,7 +122,7 @@ def test_one_time_password_must_be_changed_first(client, app):
 
 
 def test_password_change_ends_other_sessions(app, make_user):
-    user = make_user(Role.LIAISON, login="twodevices")
+    make_user(Role.LIAISON, login="twodevices")
     phone, desktop = app.test_client(), app.test_client()
     for c in (phone, desktop):
         c.post("/login", data={"login": "twodevices", "password": PASSWORD})

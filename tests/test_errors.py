@@ -1,5 +1,4 @@
 """Friendly error pages; a CSRF failure says the page expired."""
-from crm.auth.roles import Role
 
 
 def test_unknown_page_is_a_friendly_404(client):

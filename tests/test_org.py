@@ -2,7 +2,6 @@
 import io
 
 import pandas as pd
-import pytest
 from sqlalchemy import func, select
 
 from crm.audit import AuditEntry

@@ -13,7 +13,8 @@ from crm.api.openapi import component
 from crm.api.pagination import page_meta_schema
 from crm.db import db
 from crm.enterprises.contacts import mask_email
-from crm.permissions import masks_contacts, supervises
+from crm.enterprises.contacts import mask_phone
+from crm.permissions import masks_request_contacts
 from crm.requests.display import public_event_text
 from crm.requests.models import (ExtensionStatus, Outcome, Rating, Request, RequestEvent,
                                  RequestSource, RequestState)
@@ -183,19 +184,6 @@ def summary(req: Request, changed) -> dict:
     }
 
 
-def contact_masked(user, req: Request, today: date) -> bool:
-    """As on the request page: masked unless the user sees the enterprise's contacts in full."""
-    if req.enterprise is None:
-        return not supervises(user)
-    return masks_contacts(user, req.enterprise, today)
-
-
-def _mask_mobile(mobile: Optional[str]) -> Optional[str]:
-    if not mobile:
-        return None
-    return mobile[:3] + "****" + mobile[-4:] if len(mobile) >= 7 else "****"
-
-
 def _events(req: Request) -> list[RequestEvent]:
     return list(db.session.scalars(
         select(RequestEvent).where(RequestEvent.request_id == req.id)
@@ -205,14 +193,14 @@ def _events(req: Request) -> list[RequestEvent]:
 
 def detail(req: Request, user, today: date) -> dict:
     events = _events(req)
-    masked = contact_masked(user, req, today)
+    masked = masks_request_contacts(user, req, today)
     latest = max((e.at for e in events), default=None)
     return {
         **summary(req, latest),
         "description": req.description,
         "contact": {
             "name": req.contact_name,
-            "mobile": _mask_mobile(req.contact_mobile) if masked else req.contact_mobile,
+            "mobile": (mask_phone(req.contact_mobile) or None) if masked else req.contact_mobile,
             "email": (mask_email(req.contact_email) or None) if masked else req.contact_email,
             "masked": masked,
         },

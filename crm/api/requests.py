@@ -23,12 +23,10 @@ from crm.api.schema import Choice, Date, DateTime, Int, Schema, Str
 from crm.auth.roles import Role
 from crm.clock import business_today
 from crm.db import db, utcnow
-from crm.enterprises.models import Enterprise
 from crm.org.models import Department, Town
-from crm.permissions import scope_enterprises, supervises
 from crm.permissions.requests import may, scope_requests
 from crm.requests.errors import NotAllowed, WorkflowError
-from crm.requests.intake import create_request
+from crm.requests.intake import create_request, enterprise_for_intake
 from crm.requests.models import Request, RequestEvent, RequestSource, RequestState
 from crm.requests.queries import RequestFilters, apply_filters
 from crm.requests.workflow import TRANSITIONS, transition
@@ -111,18 +109,6 @@ def find_submission(key):
     return db.session.scalar(select(Request).where(Request.submission_key == key))
 
 
-def _enterprise_for(user, body: dict):
-    """As the registration page does: the enterprise of the code within the user's scope."""
-    code = body["credit_code"]
-    enterprise = db.session.scalar(scope_enterprises(
-        select(Enterprise).where(Enterprise.credit_code == code), user))
-    if enterprise is None and not supervises(user):
-        raise validation_error({"credit_code": _("未找到该企业，或该企业不在您的管辖范围内。")})
-    if enterprise is None and not body.get("enterprise_name"):
-        raise validation_error({"enterprise_name": _("系统中没有该企业，请填写企业名称。")})
-    return enterprise
-
-
 def _workflow_error(exc: WorkflowError) -> ApiError:
     if isinstance(exc, NotAllowed):
         return ApiError(403, "forbidden", exc.message)
@@ -142,8 +128,8 @@ def create(query, body, idempotency_key):
     earlier = find_submission(key)
     if earlier is not None:
         return _created(earlier, replayed=True)
-    enterprise = _enterprise_for(user, body)
     try:
+        enterprise = enterprise_for_intake(user, body["credit_code"], body.get("enterprise_name"))
         req = create_request(
             enterprise=enterprise, enterprise_name=body.get("enterprise_name"),
             credit_code=body["credit_code"], source=RequestSource.API, category=category(body["category_id"]),

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import importlib
 import random
-from datetime import date
 
 import click
 from sqlalchemy import func, select

@@ -21,6 +21,8 @@ from crm.permissions.visits import can_edit_visit, get_visit_or_404, scope_visit
 __all__ += ["can_edit_visit", "get_visit_or_404", "scope_visits", "visit_condition"]
 from crm.permissions.requests import (get_request_or_404, request_condition, scope_requests,  # noqa: E402
                                       may as may_act_on_request)
-__all__ += ["get_request_or_404", "request_condition", "scope_requests", "may_act_on_request"]
+from crm.permissions.requests import masks_request_contacts  # noqa: E402
+__all__ += ["get_request_or_404", "request_condition", "scope_requests", "may_act_on_request",
+            "masks_request_contacts"]
 from crm.permissions.reports import ReportScope, can_see_liaison_phone, may_open, report_scope  # noqa: E402
 __all__ += ["ReportScope", "can_see_liaison_phone", "may_open", "report_scope"]

@@ -18,6 +18,7 @@ from crm.auth.roles import Role
 from crm.clock import business_today
 from crm.db import db
 from crm.enterprises.models import Assignment
+from crm.permissions.enterprises import masks_contacts
 from crm.permissions.roles import sees_everything, supervises
 from crm.requests.models import Request, RequestState, request_cooperators
 
@@ -183,3 +184,11 @@ def may(action: str, user, req: Request, today: Optional[date] = None, via: Opti
     """Whether `user` (None: the enterprise or a scheduled job, see `via`) may take `action` on `req`."""
     guard = GUARDS.get(action)
     return bool(guard and guard(user, req, today or business_today(), via))
+
+
+def masks_request_contacts(user, req: Request, today: Optional[date] = None) -> bool:
+    """Rule 11 for a request's contact: masked unless the user sees the enterprise's contacts in
+    full; for an unlisted enterprise, only the supervising commission sees them."""
+    if req.enterprise is None:
+        return not supervises(user)
+    return masks_contacts(user, req.enterprise, today)

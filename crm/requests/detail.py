@@ -13,13 +13,13 @@ from wtforms.fields.choices import SelectChoice
 
 from crm.clock import business_today
 from crm.db import db
-from crm.permissions import masks_contacts
+from crm.enterprises.contacts import mask_phone
+from crm.permissions import masks_request_contacts
 from crm.permissions.requests import get_request_or_404, is_cooperator, is_lead
 from crm.requests import bp
 from crm.requests.forms import ACTION_FORMS, NoteForm
 from crm.requests.models import Request, RequestEvent
 from crm.requests.workflow import allowed_actions
-from crm.permissions.roles import supervises
 
 
 def note_kinds(user, req: Request) -> list[SelectChoice]:
@@ -43,12 +43,6 @@ def build_form(action: str, req: Request, bind: bool = False):
     return form
 
 
-def mask_mobile(mobile: Optional[str]) -> str:
-    if not mobile:
-        return ""
-    return mobile[:3] + "****" + mobile[-4:] if len(mobile) >= 7 else "****"
-
-
 def render_detail(req: Request, forms: Optional[dict] = None, status: int = 200,
                   error: Optional[str] = None, today: Optional[date] = None):
     today = today or business_today()
@@ -64,14 +58,10 @@ def render_detail(req: Request, forms: Optional[dict] = None, status: int = 200,
         .options(selectinload(RequestEvent.actor), selectinload(RequestEvent.actor_department))
         .order_by(RequestEvent.id)
     ).all()
-    # Rule 11: phones stay masked outside the enterprise's scope (department handlers included).
-    if req.enterprise is None:
-        masked = not supervises(current_user)
-    else:
-        masked = masks_contacts(current_user, req.enterprise, today)
+    masked = masks_request_contacts(current_user, req, today)
     return render_template(
         "requests/detail.html", req=req, events=events, actions=actions, forms=forms, today=today,
-        error=error, contact_mobile=mask_mobile(req.contact_mobile) if masked else req.contact_mobile,
+        error=error, contact_mobile=mask_phone(req.contact_mobile) if masked else req.contact_mobile,
         lead=is_lead(current_user, req),
     ), status
 

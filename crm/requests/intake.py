@@ -11,6 +11,7 @@ from crm.clock import business_today
 from crm.db import db
 from crm.enterprises.credit_code import normalize
 from crm.enterprises.models import Enterprise
+from crm.permissions import scope_enterprises, supervises
 from crm.requests.errors import WorkflowError
 from crm.requests.events import add_event
 from crm.requests.models import Category, Request, RequestSource, RequestState
@@ -86,3 +87,16 @@ def create_request(
               actor_label=actor_label or ("public" if source is RequestSource.PUBLIC else None))
     db.session.flush()
     return req
+
+
+def enterprise_for_intake(user, credit_code: str, enterprise_name: Optional[str]) -> Optional[Enterprise]:
+    """The enterprise an official registers a request for, looked up by normalised code within
+    their scope. The commission may register an enterprise not (yet) in the system, by name;
+    anyone else must pick one they can see. Raises WorkflowError naming the field."""
+    enterprise = db.session.scalar(scope_enterprises(
+        select(Enterprise).where(Enterprise.credit_code == credit_code), user))
+    if enterprise is None and not supervises(user):
+        raise WorkflowError(_("未找到该企业，或该企业不在您的管辖范围内。"), field="credit_code")
+    if enterprise is None and not (enterprise_name or "").strip():
+        raise WorkflowError(_("系统中没有该企业，请填写企业名称。"), field="enterprise_name")
+    return enterprise

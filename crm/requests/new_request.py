@@ -4,19 +4,17 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from crm.auth.roles import Role
 from crm.db import db
 from crm.enterprises.credit_code import normalize
-from crm.enterprises.models import Enterprise
-from crm.permissions import require_roles, scope_enterprises, supervises
+from crm.permissions import require_roles
 from crm.requests import bp
 from crm.requests.categories import active_categories
 from crm.requests.errors import WorkflowError
 from crm.requests.forms import NewRequestForm
-from crm.requests.intake import create_request
+from crm.requests.intake import create_request, enterprise_for_intake
 from crm.requests.models import RequestSource
 
 
@@ -35,12 +33,10 @@ def new():
             form.credit_code.errors.append(str(e))
             code = None
         if code:
-            enterprise = db.session.scalar(scope_enterprises(
-                select(Enterprise).where(Enterprise.credit_code == code), current_user))
-            if enterprise is None and not supervises(current_user):
-                form.credit_code.errors.append(_("未找到该企业，或该企业不在您的管辖范围内。"))
-            elif enterprise is None and not (form.enterprise_name.data or "").strip():
-                form.enterprise_name.errors.append(_("系统中没有该企业，请填写企业名称。"))
+            try:
+                enterprise = enterprise_for_intake(current_user, code, form.enterprise_name.data)
+            except WorkflowError as e:
+                getattr(form, e.field).errors.append(e.message)
         if not any(f.errors for f in form):
             try:
                 req = create_request(
