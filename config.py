@@ -91,6 +91,8 @@ class Config:
 
     # Coverage: a pair owes a visit for a quarter when active and listed on at least this many days.
     COVERAGE_MIN_DAYS = _int_env("COVERAGE_MIN_DAYS", 30)
+    # Coverage results kept per worker between writes (crm.data_cache); 0 switches it off.
+    DATA_CACHE_SIZE = _int_env("DATA_CACHE_SIZE", 16)
     BUSINESS_TIMEZONE = "Asia/Shanghai"
 
     # Outgoing mail and webhook for notifications (delivered by `flask crm tick`).

@@ -5,6 +5,7 @@ from crm.enterprises.models import Assignment, Contact, Enterprise, ListPeriod, 
 from crm.org.models import Department, Town  # noqa: F401
 from crm.visits.models import Policy, Visit, VisitParticipant  # noqa: F401
 from crm.calendar.models import CalendarOverride, CalendarYear  # noqa: F401
+from crm.data_version import DataVersion  # noqa: F401
 from crm.notifications.models import Notification  # noqa: F401
 from crm.requests.models import (Category, NumberCounter, Request, RequestAssignment,  # noqa: F401
                                  RequestEvent, UrgeNotice)

@@ -81,6 +81,19 @@ def database_url(tmp_path_factory, worker_id):
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
 
 
+@pytest.fixture
+def empty_database_url(tmp_path, worker_id):
+    """A database with no tables, for running the migrations on (SQLite or PostgreSQL, as the
+    suite runs)."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if base:
+        url, drop = _postgres_database(base, f"mig{worker_id}")
+        yield url
+        drop()
+    else:
+        yield f"sqlite:///{tmp_path / 'migrate.sqlite3'}"
+
+
 @pytest.fixture(scope="session")
 def _app(database_url, tmp_path_factory):
     app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url,

@@ -1,7 +1,4 @@
 """`flask db upgrade` on an empty database gives exactly the models' schema."""
-import os
-
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
@@ -9,18 +6,6 @@ from flask_migrate import downgrade, upgrade
 from config import TestingConfig
 from crm import create_app
 from crm.db import db
-from tests.conftest import _postgres_database
-
-
-@pytest.fixture
-def empty_database_url(tmp_path, worker_id):
-    base = os.environ.get("TEST_DATABASE_URL")
-    if base:
-        url, drop = _postgres_database(base, f"mig{worker_id}")
-        yield url
-        drop()
-    else:
-        yield f"sqlite:///{tmp_path / 'migrate.sqlite3'}"
 
 
 def test_upgrade_gives_the_models_schema_and_downgrade_undoes_it(empty_database_url):

@@ -17,6 +17,7 @@ import pandas as pd
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from crm import data_cache
 from crm.auth.models import User
 from crm.db import db
 from crm.enterprises.industries import INDUSTRY_SECTIONS
@@ -88,8 +89,8 @@ class CoverageReport:
     def tags(self) -> pd.DataFrame:
         """enterprise_id -> tag_id, read when a tag breakdown or filter first asks for it."""
         if self._tags is None:
-            self._tags = read_frame(select(enterprise_tags.c.enterprise_id, enterprise_tags.c.tag_id),
-                                    ["enterprise_id", "tag_id"])
+            self._tags = data_cache.remember("enterprise_tags", (), lambda: read_frame(
+                select(enterprise_tags.c.enterprise_id, enterprise_tags.c.tag_id), ["enterprise_id", "tag_id"]))
         return self._tags
 
     def named(self, frame: pd.DataFrame) -> pd.DataFrame:
@@ -156,8 +157,9 @@ class CoverageReport:
         column = DIMENSIONS[dimension]
         ents, pairs = self.enterprises, self.pairs
         if dimension == "tag":
-            ents = ents.merge(self.tags, on="enterprise_id")
-            pairs = pairs.merge(self.tags, on="enterprise_id")
+            # One row per (row, tag) of the enterprise; only the columns counted are carried.
+            ents = ents[["enterprise_id", *_flag_columns(_ENTERPRISE_FLAGS)]].merge(self.tags, on="enterprise_id")
+            pairs = pairs[["enterprise_id", *_flag_columns(_PAIR_FLAGS)]].merge(self.tags, on="enterprise_id")
         e = _counts(ents, column, "listed", _ENTERPRISE_FLAGS)
         p = _counts(pairs, column, "owed", _PAIR_FLAGS)
         table = e.join(p, how="outer").fillna(0).astype(int)
@@ -212,10 +214,12 @@ def figures(enterprises: pd.DataFrame, pairs: pd.DataFrame) -> dict:
     }
 
 
-def build(quarter: Quarter, scope: ReportScope, today: date, with_enterprises: bool = True) -> CoverageReport:
+def build(quarter: Quarter, scope: ReportScope, today: date, with_enterprises: bool = True,
+          pair_status: Optional[str] = None) -> CoverageReport:
     """Run the coverage engine for the scope and load what the report shows about it.
 
-    Without `with_enterprises` only the pairs are computed (enough for a list of missed pairs).
+    Without `with_enterprises` only the pairs are computed; with `pair_status`, only the
+    pairs of that status are kept (enough for a list of missed pairs, at a tenth of the work).
     """
     town_ids = [scope.town_id] if scope.town_id is not None else None
     liaison_ids = [scope.liaison_id] if scope.liaison_id is not None else None
@@ -224,13 +228,17 @@ def build(quarter: Quarter, scope: ReportScope, today: date, with_enterprises: b
                                with_enterprises=with_enterprises and liaison_ids is None)
     pair_frame = _engine_frame(columns.pairs, ["liaison_id", "enterprise_id", "owed", "status", "days_left", "last_visit_on"])
     pair_frame = pair_frame[pair_frame["owed"].astype(bool)].drop(columns=["owed"])
+    if pair_status is not None:
+        pair_frame = pair_frame[pair_frame["status"] == pair_status]
     ent_frame = _engine_frame(columns.enterprises, ["enterprise_id", "status", "days_left", "last_visit_on"])
     ent_frame = ent_frame[ent_frame["status"] != Status.NOT_OWED.value]
 
     town_rows = db.session.execute(select(Town.id, Town.name, Town.code)).all()
     towns = {row.id: row.name for row in town_rows}
     codes = {row.id: row.code for row in town_rows}
-    attributes = _enterprise_attributes(scope)
+    # Shared with other requests (crm.data_cache): columns are added to a copy.
+    attributes = data_cache.remember("enterprise_attributes", (scope.town_id, scope.liaison_id),
+                                     lambda: _enterprise_attributes(scope)).copy()
     attributes["town_name"] = attributes["town_id"].map(towns).fillna("")
     # Integer sort keys: towns in their official order, liaisons by name.
     town_order = {town_id: i for i, town_id in enumerate(sorted(codes, key=codes.get))}
@@ -243,6 +251,15 @@ def build(quarter: Quarter, scope: ReportScope, today: date, with_enterprises: b
     tag_names = dict(db.session.execute(select(Tag.id, Tag.name)).all())
     return CoverageReport(quarter, today, scope, pair_frame.reset_index(drop=True), ent_frame.reset_index(drop=True),
                           towns, liaisons, tag_names, codes)
+
+
+def missed_pairs_report(report: CoverageReport) -> CoverageReport:
+    """Where the missed pairs shown with `report` come from: its own quarter once it is over,
+    otherwise last quarter's (上季度未走访), built for those pairs only."""
+    if report.is_over:
+        return report
+    return build(report.quarter.previous, report.scope, report.today, with_enterprises=False,
+                 pair_status=Status.MISSED.value)
 
 
 def _engine_frame(columns: Optional[dict], names: list[str]) -> pd.DataFrame:
@@ -295,15 +312,19 @@ _PAIR_FLAGS = {"visited": Status.VISITED.value, "due": Status.DUE.value, "missed
 _ENTERPRISE_FLAGS = {"no_liaison": Status.NO_LIAISON.value, "ent_visited": Status.VISITED.value}
 
 
+def _flag_columns(flags: dict[str, str]) -> list[str]:
+    return [f"is_{status}" for status in flags.values()]
+
+
 def _counts(frame: pd.DataFrame, by: str, total: str, flags: dict[str, str]) -> pd.DataFrame:
-    """Per value of `by`: the number of rows (`total`) and of rows with each flagged status."""
-    if frame.empty:
-        return pd.DataFrame(columns=[total, *flags], dtype=int)
-    indicators = pd.DataFrame({name: frame[f"is_{status}"].to_numpy() for name, status in flags.items()})
-    indicators[by] = frame[by].to_numpy()
-    grouped = indicators.groupby(by, sort=False)
-    out = grouped.sum().astype(int)
-    out.insert(0, total, grouped.size())
+    """Per value of `by`: the number of rows (`total`) and of rows with each flagged status.
+    Rows whose `by` is missing are not counted (as groupby would drop them)."""
+    codes, keys = pd.factorize(frame[by])
+    counted = codes >= 0
+    codes, n = codes[counted], len(keys)
+    out = pd.DataFrame({total: np.bincount(codes, minlength=n)}, index=pd.Index(keys, name=by))
+    for name, status in flags.items():
+        out[name] = np.bincount(codes[frame[f"is_{status}"].to_numpy()[counted]], minlength=n)
     return out
 
 

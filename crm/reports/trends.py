@@ -13,7 +13,7 @@ from typing import Optional
 from crm.permissions.reports import ReportScope
 from crm.reports import requests_report
 from crm.reports.periods import CUSTOM, MONTH, QUARTER, Period, recent
-from crm.visits.coverage import quarter_pairs, summarize_pairs
+from crm.visits.coverage import Status, coverage_columns
 
 SPANS = {QUARTER: 8, MONTH: 12}
 
@@ -42,10 +42,11 @@ def trend(kind: str, scope: ReportScope, today: date) -> list[TrendPoint]:
         figures = cut.headline()
         coverage = owed = None
         if with_coverage:
-            summary = summarize_pairs(quarter_pairs(
-                period.quarter, today=today,
-                town_ids=[scope.town_id] if scope.town_id is not None else None))
-            coverage, owed = summary.rate, summary.owed
+            pairs = coverage_columns(period.quarter, today=today, with_enterprises=False,
+                                     town_ids=[scope.town_id] if scope.town_id is not None else None).pairs
+            owed = int(pairs["owed"].sum())
+            visited = int((pairs["status"] == Status.VISITED.value).sum())
+            coverage = visited / owed if owed else None
         points.append(TrendPoint(period, figures["received"], figures["replied"], figures["on_time_rate"],
                                  figures["rated"], figures["satisfaction_rate"], coverage, owed or 0))
     return points

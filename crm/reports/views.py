@@ -12,7 +12,7 @@ from crm.org.models import Town
 from crm.permissions.reports import COVERAGE, REQUESTS, can_see_liaison_phone, may_open, report_scope
 from crm.reports import bp, charts
 from crm.reports.coverage_report import (ENTERPRISE_STATUSES, PAIR_STATUSES, Filters, build,
-                                         status_label)
+                                         missed_pairs_report, status_label)
 from crm.reports.exports import coverage_workbook, xlsx_response
 from crm.reports.pages import frame_page, records, require_report, today
 from crm.reports.periods import PeriodError, quarter_from_args, recent_quarters
@@ -86,10 +86,8 @@ def _coverage_page(printing: bool):
         show_phone=can_see_liaison_phone(current_user),
         town_chart=_town_chart(by_town, context["base_args"], scope.can_choose),
     )
-    # Missed pairs: this quarter's once it is over, otherwise last quarter's (上季度未走访).
-    missed_quarter = quarter if report.is_over else quarter.previous
-    missed_report = report if report.is_over else build(missed_quarter, scope, today(), with_enterprises=False)
-    context.update(missed_quarter=missed_quarter, missed_count=len(missed_report.pair_rows("missed")),
+    missed_report = missed_pairs_report(report)
+    context.update(missed_quarter=missed_report.quarter, missed_count=len(missed_report.pair_rows("missed")),
                    missed=records(missed_report.named(missed_report.pair_rows("missed").head(GAP_PREVIEW))))
     return render_template("reports/coverage.html", **context)
 
@@ -187,9 +185,7 @@ def coverage_export():
         return render_template("reports/coverage.html", printing=False,
                                **_selector_context(None, scope, None, str(exc))), 400
     report = build(quarter, scope, today())
-    missed_quarter = quarter if report.is_over else quarter.previous
-    missed_report = report if report.is_over else build(missed_quarter, scope, today(), with_enterprises=False)
-    content = coverage_workbook(report, missed_report, show_phone=can_see_liaison_phone(current_user))
+    content = coverage_workbook(report, missed_pairs_report(report), show_phone=can_see_liaison_phone(current_user))
     audit.record("export", "report", None, changes={
         "report": "coverage", "period": str(quarter), "scope": scope.label, "format": "xlsx"})
     db.session.commit()

@@ -33,15 +33,19 @@ Rules
    ``no_liaison`` (无包保人) — listed, but no liaison was responsible long enough to owe a visit:
    a gap of its own kind. Enterprises listed on fewer days are ``not_owed``.
 
-The set-based functions compute a whole quarter in three SQL statements, whatever the number
-of pairs: the database scans and joins (one GROUP BY, on a key it reads in order) and returns
-day numbers; the interval arithmetic (unions of assignment rows and list periods, their
-overlap) runs in Python on integers. Filters by town, liaison and enterprise narrow every
+The set-based functions compute a whole quarter in two SQL statements, whatever the number
+of pairs: the assignment rows overlapping the quarter, each with its counting visits (one seek
+on the covering index visit_participants (liaison_id, enterprise_id, visited_on)), and the
+list periods overlapping it, as day numbers. The interval arithmetic (each row's overlap with
+its enterprise's period) runs in numpy; the few pairs with several assignment rows, or whose
+enterprise was relisted within the quarter, are recounted exactly (unions of intervals in
+Python) with two more statements. Filters by town, liaison and enterprise narrow every
 statement, so the liaison home, the enterprise page, reports and the API share the code.
-`coverage_columns` applies the same rules to numpy columns (one array per field instead of one
-object per pair), for reports that count tens of thousands of pairs.
-The visit lookup rides on the covering index visit_participants (liaison_id, enterprise_id,
-visited_on); bench/coverage_bench.py measures it at 50,000 enterprises and 1,000,000 visits.
+`quarter_pairs` and `enterprise_coverage` return one object per pair or enterprise, for pages
+showing a few; `coverage_columns` applies the same rules to numpy columns, for reports that
+count tens of thousands of pairs, and keeps its result per process until the engine's tables
+change (crm.data_cache). bench/coverage_bench.py measures it at 50,000 enterprises and
+1,000,000 visits.
 """
 from __future__ import annotations
 
@@ -56,13 +60,14 @@ from typing import NamedTuple, Optional, Union
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import Date, and_, case, exists, func, literal, or_, select
+from sqlalchemy import Date, and_, exists, func, literal, or_, select
 from sqlalchemy.sql import Select
 
+from crm import data_cache
 from crm.clock import business_today
 from crm.db import db
 from crm.enterprises.models import Assignment, Enterprise, ListPeriod
-from crm.visits.day_count import day_number, days_between, greatest, least
+from crm.visits.day_count import day_number, greatest, least
 from crm.visits.models import VisitParticipant
 from crm.visits.quarters import Quarter
 
@@ -170,25 +175,16 @@ def quarter_pairs(
 ) -> list[PairCoverage]:
     """Every pair with an assignment row overlapping `quarter` (owed or not).
 
-    One SQL statement; two more only when some pair has several assignment rows or its
+    Two SQL statements; two more only when some pair has several assignment rows or its
     enterprise several list periods in the quarter (then only for those pairs). Filters
     combine with AND; None means no filter. Sorted by (liaison_id, enterprise_id).
     """
     rules = _Rules(as_quarter(quarter), today or business_today(), min_days())
-    filters = _Filters(town_ids, liaison_ids, enterprise_ids)
-    rows = _rows(_pair_totals(rules.q, filters))
-    result, several = [], []
+    facts = _pair_facts(rules, _Filters(town_ids, liaison_ids, enterprise_ids))
     pair = rules.pair
     with _no_gc():
-        for liaison_id, enterprise_id, days, last_end, count, packed in rows:
-            if count > 1:
-                several.append((liaison_id, enterprise_id))
-            visits, last_visit = divmod(packed, _PACK) if packed is not None else (0, None)
-            result.append(pair(liaison_id, enterprise_id, days, last_end - 1, visits, last_visit))
-    if several:
-        exact = _exact_pairs(rules, several)
-        result = [exact.get((p.liaison_id, p.enterprise_id), p) for p in result]
-    return result
+        return list(map(pair, facts.liaison_id.tolist(), facts.enterprise_id.tolist(), facts.days.tolist(),
+                        facts.last_assigned.tolist(), facts.visits.tolist(), facts.last_visit.tolist()))
 
 
 def enterprise_coverage(
@@ -228,7 +224,9 @@ class CoverageColumns(NamedTuple):
     Each is a dict of equal-length numpy arrays, in the order (and with the values) of the
     corresponding function's results: ``status`` holds the Status values as plain strings,
     ``days_left`` is -1 where the object's is None, ``last_visit_on`` holds dates or None.
-    Pairs: liaison_id, enterprise_id, days, owed, visits, last_visit_on, status, days_left.
+    Pairs: liaison_id, enterprise_id, days, owed, visited (at least one counting visit: the
+    number of visits is not counted, which saves a third of the SQL), last_visit_on, status,
+    days_left.
     Enterprises (None unless asked for): enterprise_id, listed_days, status, days_left,
     last_visit_on. Keys starting with ``_`` are the engine's own.
     """
@@ -247,18 +245,30 @@ def coverage_columns(
 ) -> CoverageColumns:
     """The same rules as quarter_pairs and enterprise_coverage (same SQL), applied to whole
     columns at once instead of one object per pair and enterprise: at the district's 60,000
-    pairs the objects cost more than the SQL. Reports and exports use this; pages showing a
-    few rows use the functions above. Enterprises need liaison_ids to be None (an enterprise's
-    coverage depends on all its liaisons).
+    pairs the objects cost more than the SQL. Reports, exports and trends use this; pages
+    showing a few rows use the functions above. Enterprises need liaison_ids to be None (an
+    enterprise's coverage depends on all its liaisons).
+
+    The result is kept per process while the engine's tables stay unchanged (crm.data_cache):
+    its arrays are read-only.
     """
+    if with_enterprises and liaison_ids is not None:
+        raise ValueError("enterprise coverage concerns all of an enterprise's liaisons")
     rules = _Rules(as_quarter(quarter), today or business_today(), min_days())
-    pairs = _pair_columns(rules, _Filters(town_ids, liaison_ids, None))
-    enterprises = None
-    if with_enterprises:
-        if liaison_ids is not None:
-            raise ValueError("enterprise coverage concerns all of an enterprise's liaisons")
-        enterprises = _enterprise_columns(rules, _listed_days(rules, _Filters(town_ids, None, None)), pairs)
-    return CoverageColumns(pairs, enterprises)
+    filters = _Filters(town_ids, liaison_ids, None)
+
+    def compute() -> CoverageColumns:
+        listing = _listing(rules, filters)  # read once: the pairs' days and the enterprises' come from it
+        pairs = _pair_columns(rules, filters, listing)
+        enterprises = _enterprise_columns(rules, listing, pairs) if with_enterprises else None
+        return CoverageColumns(pairs, enterprises)
+
+    key = (rules.today, rules.threshold, _key(town_ids), _key(liaison_ids), with_enterprises)
+    return data_cache.remember("coverage_columns", key, compute, quarter=rules.q)
+
+
+def _key(ids: Optional[Collection[int]]) -> Optional[tuple[int, ...]]:
+    return None if ids is None else tuple(sorted(set(ids)))
 
 
 def summarize_pairs(pairs: Iterable[PairCoverage]) -> CoverageSummary:
@@ -370,54 +380,31 @@ class _Rules:
 
 # --- the same rules on columns (coverage_columns) -------------------------------------------
 
-def _pair_columns(rules: _Rules, filters: _Filters) -> dict[str, np.ndarray]:
+def _pair_columns(rules: _Rules, filters: _Filters, listing: _Listing) -> dict[str, np.ndarray]:
     """Rule 5 for every pair, as quarter_pairs decides it, on numpy arrays."""
-    rows = _rows(_pair_totals(rules.q, filters))
-    n = len(rows)
-
-    def column(i: int) -> np.ndarray:  # streamed: no intermediate tuple per column
-        return np.fromiter(map(itemgetter(i), rows), np.int64, n)
-
-    liaison_id, enterprise_id, days, count = column(0), column(1), column(2), column(4)
-    last_assigned = column(3) - 1
-    # No counting visit: NULL (visits 0, no last visit, stored as day 0).
-    visits, last_visit = np.divmod(np.fromiter((r[5] or 0 for r in rows), np.int64, n), _PACK)
-    several = np.flatnonzero(count > 1)
-    if len(several):
-        keys = list(zip(liaison_id[several].tolist(), enterprise_id[several].tolist()))
-        exact = _exact_pairs(rules, keys)
-        for i, key in zip(several.tolist(), keys):
-            p = exact[key]
-            days[i], visits[i] = p.days, p.visits
-            last_assigned[i] = p.last_assigned_on.toordinal()
-            last_visit[i] = p.last_visit_on.toordinal() if p.last_visit_on else 0
-    owed = days >= rules.threshold
-    visited = owed & (visits > 0)
-    unvisited = owed & (visits == 0)
+    facts = _pair_facts(rules, filters, listing, count_visits=False)
+    n = len(facts.liaison_id)
+    owed = facts.days >= rules.threshold
+    visited = owed & (facts.visits > 0)
+    unvisited = owed & (facts.visits == 0)
     status = np.full(n, Status.NOT_OWED.value, dtype=object)
     status[visited] = Status.VISITED.value
     status[unvisited] = Status.MISSED.value if rules.over else Status.DUE.value
     due = unvisited if not rules.over else np.zeros(n, dtype=bool)
-    days_left = np.where(due, np.maximum(last_assigned - rules.reference, 0), -1)
-    return {"liaison_id": liaison_id, "enterprise_id": enterprise_id, "days": days, "owed": owed,
-            "visits": visits, "last_visit_on": _dates(rules, last_visit), "status": status,
-            "days_left": days_left, "_last_visit": last_visit}
+    days_left = np.where(due, np.maximum(facts.last_assigned - rules.reference, 0), -1)
+    return {"liaison_id": facts.liaison_id, "enterprise_id": facts.enterprise_id, "days": facts.days,
+            "owed": owed, "visited": facts.visits > 0, "last_visit_on": _dates(rules, facts.last_visit),
+            "status": status, "days_left": days_left, "_last_visit": facts.last_visit}
 
 
-def _enterprise_columns(rules: _Rules, listed: dict[int, int],
+def _enterprise_columns(rules: _Rules, listing: _Listing,
                         pairs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Rule 6 for every listed enterprise, as enterprise_coverage decides it, on numpy arrays."""
-    m = len(listed)
-    enterprise_id = np.fromiter(listed.keys(), np.int64, m)
-    listed_days = np.fromiter(listed.values(), np.int64, m)
-    order = np.argsort(enterprise_id, kind="stable")
+    enterprise_id, listed_days = listing.enterprise_id, listing.days
+    m = len(enterprise_id)
     # Each pair's enterprise as a position in enterprise_id (pairs of unlisted enterprises dropped).
-    at = np.searchsorted(enterprise_id, pairs["enterprise_id"], sorter=order) if m else \
-        np.zeros(len(pairs["enterprise_id"]), dtype=np.int64)
-    at = np.minimum(at, max(m - 1, 0))
-    position = order[at] if m else at
-    known = (enterprise_id[position] == pairs["enterprise_id"]) if m else np.zeros(len(at), dtype=bool)
-    owed, visits = pairs["owed"] & known, (pairs["visits"] > 0) & known
+    position, known = _positions(enterprise_id, pairs["enterprise_id"])
+    owed, visits = pairs["owed"] & known, pairs["visited"] & known
     owing = np.bincount(position[owed], minlength=m)
     visited_by = np.bincount(position[visits], minlength=m)
     last_visit = np.zeros(m, dtype=np.int64)
@@ -432,6 +419,15 @@ def _enterprise_columns(rules: _Rules, listed: dict[int, int],
     days_left = np.where(status == Status.DUE.value, days_left, -1)
     return {"enterprise_id": enterprise_id, "listed_days": listed_days, "status": status,
             "days_left": days_left, "last_visit_on": _dates(rules, last_visit)}
+
+
+def _positions(sorted_ids: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each of `ids` sits in `sorted_ids`, and whether it is there at all (where it is not,
+    the position is a valid index whose values the caller must ignore)."""
+    if not len(sorted_ids):
+        return np.zeros(len(ids), dtype=np.int64), np.zeros(len(ids), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_ids, ids), len(sorted_ids) - 1)
+    return at, sorted_ids[at] == ids
 
 
 def _dates(rules: _Rules, day_numbers: np.ndarray) -> np.ndarray:
@@ -467,9 +463,97 @@ def _overlap_days(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> int:
     return days
 
 
-def _exact_pairs(rules: _Rules, keys: list[tuple[int, int]]) -> dict[tuple[int, int], PairCoverage]:
+class _PairFacts(NamedTuple):
+    """What rule 5 decides from, per pair, sorted by (liaison_id, enterprise_id): days assigned
+    while listed, last assigned day, counting visits and last visit (day numbers, 0 = none)."""
+
+    liaison_id: np.ndarray
+    enterprise_id: np.ndarray
+    days: np.ndarray
+    last_assigned: np.ndarray
+    visits: np.ndarray
+    last_visit: np.ndarray
+
+
+class _Listing(NamedTuple):
+    """The quarter's list periods per enterprise, by enterprise id: days listed (their union),
+    and for enterprises with one period (periods == 1) that period cut to the quarter."""
+
+    enterprise_id: np.ndarray
+    days: np.ndarray
+    periods: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+
+
+def _column(rows: list[tuple], i: int) -> np.ndarray:
+    """Field i of every row as an int64 array (streamed: no intermediate list)."""
+    return np.fromiter(map(itemgetter(i), rows), np.int64, len(rows))
+
+
+def _listing(rules: _Rules, filters: _Filters) -> _Listing:
+    """One statement: the list periods overlapping the quarter, counted per enterprise in numpy.
+    Enterprises with several periods (rare: delisted and relisted) have their union counted."""
+    rows = _rows(_listing_rows(rules.q, filters))
+    enterprise_id = _column(rows, 0)
+    order = np.argsort(enterprise_id, kind="stable")
+    enterprise_id = enterprise_id[order]
+    start = np.maximum(_column(rows, 1)[order], rules.first)
+    end = np.minimum(_column(rows, 2)[order], rules.end)
+    ids, first, periods = np.unique(enterprise_id, return_index=True, return_counts=True)
+    days = np.maximum(end[first] - start[first], 0)
+    for i in np.flatnonzero(periods > 1).tolist():
+        at = slice(first[i], first[i] + periods[i])
+        days[i] = sum(e - s for s, e in _union(zip(start[at].tolist(), end[at].tolist())))
+    return _Listing(ids, days, periods, start[first], end[first])
+
+
+def _pair_facts(rules: _Rules, filters: _Filters, listing: Optional[_Listing] = None,
+                count_visits: bool = True) -> _PairFacts:
+    """Every pair with an assignment row overlapping the quarter.
+
+    Two statements: assignment rows (each with its counting visits, one index seek per row)
+    and list periods; the overlap of each pair's row with its enterprise's period is numpy
+    arithmetic. Pairs with several rows, or whose enterprise has several periods, are few:
+    _exact_pairs recounts them with two more statements. Without `count_visits`, `visits` is
+    1 for a pair with a counting visit (or its count, for those recounted), 0 otherwise.
+    """
+    rows = _rows(_assignment_rows(rules.q, filters, count_visits))
+    liaison_id, enterprise_id = _column(rows, 0), _column(rows, 1)
+    a_start = np.maximum(_column(rows, 2), rules.first)
+    a_end = np.minimum(_column(rows, 3), rules.end)
+    # No counting visit: NULL (visits 0, no last visit, stored as day 0).
+    visits, last_visit = np.divmod(np.fromiter((r[4] or 0 for r in rows), np.int64, len(rows)), _PACK)
+    if not count_visits:
+        visits = (last_visit > 0).astype(np.int64)
+    _keys, first, rows_per_pair = np.unique((liaison_id << 32) | enterprise_id, return_index=True,
+                                           return_counts=True)
+    liaison_id, enterprise_id = liaison_id[first], enterprise_id[first]
+    a_start, a_end, visits, last_visit = a_start[first], a_end[first], visits[first], last_visit[first]
+
+    if listing is None:
+        listing = _listing(rules, filters)
+    days, relisted = np.zeros(len(first), dtype=np.int64), np.zeros(len(first), dtype=bool)
+    if len(listing.enterprise_id):
+        at, listed = _positions(listing.enterprise_id, enterprise_id)
+        overlap = np.minimum(a_end, listing.end[at]) - np.maximum(a_start, listing.start[at])
+        days = np.where(listed, np.maximum(overlap, 0), 0)
+        relisted = listed & (listing.periods[at] > 1)
+    last_assigned = a_end - 1
+
+    several = np.flatnonzero((rows_per_pair > 1) | relisted)
+    if len(several):
+        pairs = list(zip(liaison_id[several].tolist(), enterprise_id[several].tolist()))
+        exact = _exact_pairs(rules, pairs)
+        for i, key in zip(several.tolist(), pairs):
+            days[i], last_assigned[i], visits[i], last_visit[i] = exact[key]
+    return _PairFacts(liaison_id, enterprise_id, days, last_assigned, visits, last_visit)
+
+
+def _exact_pairs(rules: _Rules, keys: list[tuple[int, int]]) -> dict[tuple[int, int], tuple[int, int, int, int]]:
     """Pairs with several assignment rows (or list periods): the union of their days, and each
-    visit counted once however many of their rows it falls in. Two statements for them all."""
+    visit counted once however many of their rows it falls in. Two statements for them all.
+    Each pair's (days, last assigned day, visits, last visit day or 0)."""
     wanted = set(keys)
     assigned: dict[tuple[int, int], set] = {}
     listed: dict[tuple[int, int], set] = {}
@@ -486,25 +570,15 @@ def _exact_pairs(rules: _Rules, keys: list[tuple[int, int]]) -> dict[tuple[int, 
         spans = _union(assigned[key])
         days = _overlap_days(spans, _union(listed.get(key, ())))
         n, last = visits.get(key, (0, None))
-        exact[key] = rules.pair(key[0], key[1], days, spans[-1][1] - 1, n, last)
+        exact[key] = (days, spans[-1][1] - 1, n, last or 0)
     return exact
 
 
 def _listed_days(rules: _Rules, filters: _Filters) -> dict[int, int]:
     """enterprise id -> days of the quarter it was listed, for every enterprise listed on one
     of them, by id. Several periods may overlap: their union is counted."""
-    listed, relisted = {}, []
-    for enterprise_id, days, periods in _rows(_listing_totals(rules.q, filters)):
-        listed[enterprise_id] = days
-        if periods > 1:
-            relisted.append(enterprise_id)
-    if relisted:
-        spans: dict[int, list[tuple[int, int]]] = {}
-        for enterprise_id, added, removed in _rows(_listing_rows(rules.q, relisted)):
-            spans.setdefault(enterprise_id, []).append(rules.clip(added, removed))
-        for enterprise_id, periods in spans.items():
-            listed[enterprise_id] = sum(e - s for s, e in _union(periods))
-    return listed
+    listing = _listing(rules, filters)
+    return dict(zip(listing.enterprise_id.tolist(), listing.days.tolist()))
 
 
 # --- SQL ------------------------------------------------------------------------------------
@@ -526,6 +600,15 @@ class _Filters:
 
     def on_liaison(self, column) -> list:
         return [column.in_(list(self.liaison_ids))] if self.liaison_ids is not None else []
+
+    def on_listing(self, column) -> list:
+        """List periods of the enterprises in scope: those of the liaisons' enterprises only when
+        the liaisons are the filter (a liaison's page reads a dozen periods, not the district's)."""
+        conditions = self.on_enterprise(column)
+        if self.liaison_ids is not None:
+            conditions.append(column.in_(select(Assignment.enterprise_id).where(
+                Assignment.liaison_id.in_(list(self.liaison_ids)))))
+        return conditions
 
 
 def _rows(stmt: Select) -> list[tuple]:
@@ -559,41 +642,28 @@ def _listing_join(q: Quarter):
     return and_(ListPeriod.enterprise_id == Assignment.enterprise_id, *_listed_in(q))
 
 
-def _pair_totals(q: Quarter, filters: _Filters) -> Select:
-    """Per pair: (liaison, enterprise, days assigned while listed, day after its last assigned
-    day, rows joined, counting visits * _PACK + last visit day).
+def _assignment_rows(q: Quarter, filters: _Filters, count_visits: bool = True) -> Select:
+    """Per assignment row overlapping the quarter: (liaison, enterprise, start day, end day (the
+    quarter's end when open), counting visits * _PACK + last visit day (the day alone without
+    count_visits)).
 
-    Assignment rows overlapping the quarter, each joined to its enterprise's list periods
-    overlapping the quarter, summed per pair. Each row counts the visits of its liaison to its
-    enterprise on days it is in force with one seek on the covering index
-    visit_participants (liaison_id, enterprise_id, visited_on). Exact when `rows` is 1;
-    otherwise _exact_pairs recounts.
+    Each row counts the visits of its liaison to its enterprise on days it is in force with one
+    seek on the covering index visit_participants (liaison_id, enterprise_id, visited_on).
+    Exact for a pair with one row; _exact_pairs recounts the others. No join and no GROUP BY:
+    the database only seeks, and the overlap with list periods is numpy's.
     """
     a_start, a_end = _clipped(Assignment.start_on, Assignment.end_on, q)
-    l_start, l_end = _clipped(ListPeriod.added_on, ListPeriod.removed_on, q)
-    # No list period joined: 0 days. Spelled out because GREATEST/LEAST skip NULLs on
-    # PostgreSQL (the clipped listing would become the whole quarter) but not on SQLite.
-    overlap = case(
-        (ListPeriod.enterprise_id.is_(None), literal(0)),
-        else_=greatest(days_between(greatest(a_start, l_start), least(a_end, l_end)), literal(0)),
-    )
     vp = VisitParticipant.__table__.c
     in_force = [vp.liaison_id == Assignment.liaison_id, vp.enterprise_id == Assignment.enterprise_id,
                 vp.visited_on >= a_start, vp.visited_on < a_end]
-    # One seek per row yields both figures, packed into one integer because a scalar subquery
-    # returns a single value: visits * _PACK + last visit day (null when there is none).
-    packed = select(func.count() * _PACK + day_number(func.max(vp.visited_on))).where(*in_force).scalar_subquery()
-    return (select(Assignment.liaison_id, Assignment.enterprise_id,
-                   func.coalesce(func.sum(overlap), 0),
-                   day_number(func.max(a_end)),
-                   func.count(),
-                   # Several rows (then recounted) or one: max() just takes the row's value.
-                   func.max(packed))
-            .outerjoin(ListPeriod, _listing_join(q))
+    # A scalar subquery returns one value: both figures packed into one integer (NULL: none).
+    # Without the count, the seek reads only the last entry in range (max() on an index).
+    last = day_number(func.max(vp.visited_on))
+    packed = select(func.count() * _PACK + last if count_visits else last).where(*in_force).scalar_subquery()
+    return (select(Assignment.liaison_id, Assignment.enterprise_id, day_number(Assignment.start_on),
+                   day_number(func.coalesce(Assignment.end_on, literal(q.end, Date()))), packed)
             .where(*_assignments_in(q), *filters.on_liaison(Assignment.liaison_id),
-                   *filters.on_enterprise(Assignment.enterprise_id))
-            .group_by(Assignment.liaison_id, Assignment.enterprise_id)
-            .order_by(Assignment.liaison_id, Assignment.enterprise_id))
+                   *filters.on_enterprise(Assignment.enterprise_id)))
 
 
 def _pair_rows(q: Quarter, keys: list[tuple[int, int]]) -> Select:
@@ -622,17 +692,9 @@ def _exact_visits(q: Quarter, keys: list[tuple[int, int]]) -> Select:
             .group_by(vp.liaison_id, vp.enterprise_id))
 
 
-def _listing_totals(q: Quarter, filters: _Filters) -> Select:
-    """Per enterprise listed in the quarter: (enterprise, days listed, periods)."""
-    start, end = _clipped(ListPeriod.added_on, ListPeriod.removed_on, q)
-    return (select(ListPeriod.enterprise_id, func.sum(days_between(start, end)), func.count())
-            .where(*_listed_in(q), *filters.on_enterprise(ListPeriod.enterprise_id))
-            .group_by(ListPeriod.enterprise_id)
-            .order_by(ListPeriod.enterprise_id))
-
-
-def _listing_rows(q: Quarter, enterprise_ids: list[int]) -> Select:
-    """(enterprise, added, removed) as day numbers, for the enterprises' list periods in the quarter."""
+def _listing_rows(q: Quarter, filters: _Filters) -> Select:
+    """(enterprise, added, removed or the quarter's end) as day numbers, per list period
+    overlapping the quarter."""
     return (select(ListPeriod.enterprise_id, day_number(ListPeriod.added_on),
-                   day_number(ListPeriod.removed_on))
-            .where(*_listed_in(q), ListPeriod.enterprise_id.in_(enterprise_ids)))
+                   day_number(func.coalesce(ListPeriod.removed_on, literal(q.end, Date()))))
+            .where(*_listed_in(q), *filters.on_listing(ListPeriod.enterprise_id)))

@@ -2,7 +2,7 @@
 current ETag; each role sees the visits it sees on the pages."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -122,6 +122,9 @@ def test_only_loggers_and_only_for_their_enterprises(api_as, users, world, mobil
 
 def test_edit_needs_the_current_etag_and_the_edit_window(mobile, world, users, api_as, today):
     visit = mobile.post("/visits", json=_visit(world, problems=[])).json
+    # Logged on the pinned day (the edit window counts from when it was logged, a real clock).
+    db.session.get(Visit, visit["id"]).created_at = datetime(2026, 11, 24, 2, 0, tzinfo=timezone.utc)
+    db.session.commit()
     path = f"/visits/{visit['id']}"
     etag = mobile.get(path).headers["ETag"]
     missing = mobile.patch(path, json={"findings": "补充：计划扩产"})

@@ -284,7 +284,8 @@ def test_the_whole_quarter_takes_a_fixed_number_of_queries(town, liaison, collea
         pairs = quarter_pairs(Q1, today=AFTER_Q1)
         enterprise_coverage(Q1, today=AFTER_Q1, pairs=pairs)
     assert len(pairs) == 12
-    assert len(statements) == 2  # one for the pairs, one for the list periods
+    # Pairs: assignment rows with their visits, and list periods; enterprises: list periods.
+    assert len(statements) == 3
 
 
 def test_set_based_result_agrees_with_pair_status(town, liaison, colleague):

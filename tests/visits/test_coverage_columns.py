@@ -43,7 +43,7 @@ def district(make_user, town):
 
 
 def _pair_tuples(pairs):
-    return [(p.liaison_id, p.enterprise_id, p.days, p.owed, p.visits, p.last_visit_on, p.status.value,
+    return [(p.liaison_id, p.enterprise_id, p.days, p.owed, p.visits > 0, p.last_visit_on, p.status.value,
              -1 if p.days_left is None else p.days_left) for p in pairs]
 
 
@@ -63,7 +63,7 @@ def test_columns_equal_the_objects(district, today, by_town):
     pairs = quarter_pairs(Q1, today=today, town_ids=town_ids)
     ents = enterprise_coverage(Q1, today=today, town_ids=town_ids, pairs=pairs)
     columns = coverage_columns(Q1, today=today, town_ids=town_ids)
-    assert _columns(columns.pairs, ["liaison_id", "enterprise_id", "days", "owed", "visits", "last_visit_on",
+    assert _columns(columns.pairs, ["liaison_id", "enterprise_id", "days", "owed", "visited", "last_visit_on",
                                     "status", "days_left"]) == _pair_tuples(pairs)
     assert _columns(columns.enterprises, ["enterprise_id", "listed_days", "status", "days_left",
                                           "last_visit_on"]) == _enterprise_tuples(ents)
