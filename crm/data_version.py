@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from sqlalchemy import BigInteger, String, event, func, select
+from sqlalchemy import BigInteger, String, event, false, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.db import db
@@ -142,14 +142,13 @@ def _read(names: list[str]) -> Optional[dict[str, int]]:
     itself has written one of them: its stamp then stays the same through all its writes, so a
     result cached between two of them would be served, once committed, for data it never saw.
     (On SQLite each row written draws a new stamp, so such a result is never asked for again.)"""
-    rows = db.session.execute(select(DataVersion.name, DataVersion.version)
+    written_here = (DataVersion.version == func.txid_current_if_assigned()
+                    if db.session.get_bind().dialect.name == "postgresql" else false())
+    rows = db.session.execute(select(DataVersion.name, DataVersion.version, written_here)
                               .where(DataVersion.name.in_(names))).all()
-    stamps = {name: version for name, version in rows}
-    if stamps and db.session.get_bind().dialect.name == "postgresql":
-        own = db.session.scalar(select(func.txid_current_if_assigned()))
-        if own is not None and own in stamps.values():
-            return None
-    return stamps
+    if any(mine for _name, _version, mine in rows):  # NULL (no transaction id yet) is not mine
+        return None
+    return {name: version for name, version, _mine in rows}
 
 
 def _run(statements: list[str], connection) -> None:
