@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from crm.api.auth import READ_SCOPES, WRITE_SCOPES, api_user, forbid_unless
 from crm.api.errors import ApiError, validation_error
-from crm.api.openapi import component
+from crm.api.components import component
 from crm.api.pagination import PAGE_FIELDS, Key, page_meta_schema, paginate
 from crm.api.routing import Reply, api_route
 from crm.api.schema import Bool, Choice, Date, Int, Schema, Str

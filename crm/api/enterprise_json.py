@@ -6,7 +6,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import contains_eager, selectinload
 
-from crm.api.openapi import component
+from crm.api.components import component
 from crm.api.pagination import page_meta_schema
 from crm.enterprises.contacts import mask_email, mask_phone
 from crm.enterprises.industries import INDUSTRY_SECTIONS

@@ -13,7 +13,7 @@ from crm.api.auth import READ_SCOPES, WRITE_SCOPES, api_user, forbid_unless
 from crm.api.conditional import IF_MATCH, check_if_match, etag_for
 from crm.api.enterprise_input import CREATE_BODY, UPDATE_BODY, enterprise_data
 from crm.api.errors import ApiError, validation_error
-from crm.api.openapi import component
+from crm.api.components import component
 from crm.api.pagination import PAGE_FIELDS, Key, paginate
 from crm.api.routing import Reply, api_route
 from crm.api.schema import Bool, Choice, Int, Schema, Str

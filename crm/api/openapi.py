@@ -3,20 +3,19 @@ that shows it to people (server-rendered from the same document; no external ass
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Union
+from typing import Any
 
 from flask import jsonify
 from flask_babel import lazy_gettext as _l
 
 from crm.api import bp
+from crm.api.components import COMPONENTS, component
 from crm.api.errors import DEFAULTS
 from crm.api.pagination import MAX_PER_PAGE
 from crm.api.payload import max_body_bytes
 from crm.api.routing import OPERATIONS, Operation
 
 API_VERSION = "1.0.0"
-Builder = Union[dict, Callable[[], dict]]
-_COMPONENTS: dict[str, Builder] = {}
 
 TAGS = {
     "enterprises": _l("重点企业"),
@@ -33,16 +32,6 @@ _ERROR_HEADERS = {
     401: {"WWW-Authenticate": {"schema": {"type": "string"}}},
     429: {"Retry-After": {"schema": {"type": "string"}, "description": "秒数 / seconds"}},
 }
-
-
-def component(name: str, build: Builder) -> dict:
-    """Register a named schema (built when the document is) and return a reference to it."""
-    _COMPONENTS.setdefault(name, build)
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def ref(name: str) -> Callable[[], dict]:
-    return lambda: {"$ref": f"#/components/schemas/{name}"}
 
 
 def error_schema() -> dict:
@@ -113,8 +102,8 @@ def _operation(op: Operation) -> dict:
 
 def _render_components() -> dict:
     schemas: dict[str, dict] = {}
-    while len(schemas) < len(_COMPONENTS):  # rendering one may register more
-        for name, build in list(_COMPONENTS.items()):
+    while len(schemas) < len(COMPONENTS):  # rendering one may register more
+        for name, build in list(COMPONENTS.items()):
             if name not in schemas:
                 schemas[name] = build() if callable(build) else build
     return dict(sorted(schemas.items()))

@@ -11,7 +11,7 @@ from crm.api import request_json as present
 from crm.api.auth import SUBMIT_SCOPES, api_token
 from crm.api.errors import ApiError, validation_error
 from crm.api.idempotency import IDEMPOTENCY_KEY, scoped_key
-from crm.api.openapi import component
+from crm.api.components import component
 from crm.api.request_input import category
 from crm.api.routing import Reply, api_route
 from crm.api.schema import CreditCode, Int, Schema, Str

@@ -9,7 +9,7 @@ from flask import current_app, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from crm.api.openapi import component
+from crm.api.components import component
 from crm.api.pagination import page_meta_schema
 from crm.db import db
 from crm.enterprises.contacts import mask_email

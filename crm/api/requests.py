@@ -15,7 +15,7 @@ from crm.api.auth import READ_SCOPES, WRITE_SCOPES, api_token, api_user, forbid_
 from crm.api.conditional import IF_MATCH, check_if_match, etag_for
 from crm.api.errors import ApiError, validation_error
 from crm.api.idempotency import IDEMPOTENCY_KEY, scoped_key
-from crm.api.openapi import component
+from crm.api.components import component
 from crm.api.pagination import PAGE_FIELDS, Key, paginate
 from crm.api.request_input import ACTIONS, CREATE_BODY, category
 from crm.api.routing import Reply, api_route

@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable, Mapping, Optional
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from crm.api.components import component
 from crm.enterprises.credit_code import normalize as normalize_credit_code
 
 #: Largest id accepted anywhere (PostgreSQL integer columns); bigger numbers are not ids.
@@ -300,7 +301,6 @@ class Schema(Field):
 
     def schema(self) -> dict:
         if self.name:
-            from crm.api.openapi import component
             out = component(self.name, self.object_schema)
             return _with_null(out) if self.nullable else out
         return _with_null(self.object_schema()) if self.nullable else self.object_schema()

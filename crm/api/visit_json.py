@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from crm.api.openapi import component
+from crm.api.components import component
 from crm.api.pagination import page_meta_schema
 from crm.api.schema import Bool, Choice, Date, Int, ListOf, Schema, Str
 from crm.visits.forms import MAX_PROBLEMS

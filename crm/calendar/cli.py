@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from crm.calendar.loading import ScheduleError, load_schedule, parse_schedule
-from crm.calendar.workdays import deadline
+from crm.calendar.store import deadline
 from crm.cli import crm_cli
 from crm.db import db
 

@@ -1,8 +1,8 @@
 """Working-day arithmetic over the Chinese holiday schedule, with overrides checked first.
 
 `WorkCalendar` is pure: it takes the overrides and the loaded years as data, so tests and
-scheduled jobs decide what it knows. The module functions use the database's calendar
-(`crm.calendar.store.current_calendar`) when none is given.
+scheduled jobs decide what it knows. The functions that default to the database's calendar
+live in `crm.calendar.store`, which depends on this module and not the other way round.
 
 A date in a year that neither the override table nor the `chinesecalendar` package knows
 falls back to Monday-Friday, and every result that looked at such a date is *provisional*.
@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Mapping, NamedTuple, Optional
+from typing import Mapping, NamedTuple
 
 import chinese_calendar
 
@@ -85,29 +85,3 @@ class WorkCalendar:
     def unknown_years(self, years) -> list[int]:
         return sorted(y for y in set(years) if y not in self.loaded_years and not package_knows(y))
 
-
-def _calendar(cal: Optional[WorkCalendar]) -> WorkCalendar:
-    if cal is not None:
-        return cal
-    from crm.calendar.store import current_calendar
-
-    return current_calendar()
-
-
-def is_working_day(day: date, cal: Optional[WorkCalendar] = None) -> bool:
-    return _calendar(cal).is_working_day(day)
-
-
-def add_working_days(start: date, n: int, cal: Optional[WorkCalendar] = None) -> date:
-    """The n-th working day after `start` (n >= 1; `start` itself is not counted)."""
-    return _calendar(cal).add_working_days(start, n)
-
-
-def deadline(start: date, n: int, cal: Optional[WorkCalendar] = None) -> Deadline:
-    """Like add_working_days, with the provisional flag."""
-    return _calendar(cal).deadline(start, n)
-
-
-def working_days_between(a: date, b: date, cal: Optional[WorkCalendar] = None) -> int:
-    """Number of working days d with a < d <= b."""
-    return _calendar(cal).working_days_between(a, b)

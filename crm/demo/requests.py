@@ -18,7 +18,7 @@ import click
 from sqlalchemy import select
 
 from crm.auth.roles import Role
-from crm.calendar.workdays import add_working_days, is_working_day
+from crm.calendar.store import add_working_days, is_working_day
 from crm.db import db
 from crm.demo.context import DemoContext
 from crm.requests.categories import ensure_default_categories

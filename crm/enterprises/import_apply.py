@@ -16,7 +16,8 @@ from crm.audit import record
 from crm.db import db, utcnow
 from crm.enterprises.assignments import end_silently
 from crm.enterprises.import_diff import liaison_labels
-from crm.enterprises.importer import ImportPlan, RowPlan, check
+from crm.enterprises.import_plan import ImportPlan, RowPlan
+from crm.enterprises.importer import check
 from crm.enterprises.models import Assignment, Contact, Enterprise, ListPeriod, enterprise_tags
 from crm.enterprises.records import OBJECT_TYPE, set_contacts
 from crm.imports import ImportRejected

@@ -6,13 +6,10 @@ as field -> [before, after].
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
 
 from crm.enterprises.import_lookups import Known, Lookups
+from crm.enterprises.import_plan import RowPlan
 from crm.enterprises.workbook import ROLE_MARKS
-
-if TYPE_CHECKING:
-    from crm.enterprises.importer import RowPlan
 
 
 def liaison_labels(pairs) -> list[str]:

@@ -1,7 +1,7 @@
 """Checking a key-list spreadsheet row by row: every problem found, nothing changed.
 
 check() reads the file, loads every lookup once (towns, tags, liaisons, the enterprises whose
-codes appear) and turns each row into a RowPlan, or into problems naming row, column and
+codes appear) and turns each row into a RowPlan (crm.enterprises.import_plan), or into problems naming row, column and
 reason. import_apply.apply_plan() then writes a clean plan in one transaction.
 
 A blank cell leaves an existing enterprise's value unchanged (a sheet without contacts does
@@ -10,7 +10,6 @@ not wipe them). The list status is what the row says: listed, unless 移出日�
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Optional
 
@@ -23,6 +22,7 @@ from crm.enterprises.credit_code import normalize as normalize_code
 from crm.clock import business_today
 from crm.enterprises.import_diff import describe
 from crm.enterprises.import_lookups import Known, Lookups
+from crm.enterprises.import_plan import ImportPlan, RowPlan
 from crm.enterprises.models import Level, Tag
 from crm.enterprises.records import ContactData
 from crm.enterprises.sheet_reader import read_sheet
@@ -32,50 +32,6 @@ from crm.spreadsheets import Row, halfwidth
 
 _FORMULA_ERROR = re.compile(r"^#(N/A|NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|GETTING_DATA|SPILL!|CALC!)$")
 MAX_LENGTHS = {wb.NAME: 200, wb.ADDRESS: 300}
-
-
-@dataclass
-class RowPlan:
-    """One row, checked. None means "leave as it is" for an existing enterprise."""
-
-    row: int
-    code: str
-    name: str
-    existing: Optional[Known]
-    town: Optional[Town] = None
-    level: Optional[str] = None
-    industry: Optional[str] = None
-    address: Optional[str] = None
-    tags: Optional[list[Tag]] = None
-    contacts: Optional[list[ContactData]] = None
-    liaisons: Optional[list[tuple[User, str]]] = None
-    added_on: Optional[date] = None
-    removed_on: Optional[date] = None
-    #: What happens to the key-list periods: "add", "remove", "correct", "relist" or None.
-    listing: Optional[str] = None
-    #: Field -> [before, after] for an existing enterprise (filled by import_apply.describe).
-    changes: dict = field(default_factory=dict)
-
-
-@dataclass
-class ImportPlan:
-    filename: str
-    today: date
-    rows: list[RowPlan] = field(default_factory=list)
-    columns: list[str] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-
-    @property
-    def new(self) -> list[RowPlan]:
-        return [r for r in self.rows if r.existing is None]
-
-    @property
-    def changed(self) -> list[RowPlan]:
-        return [r for r in self.rows if r.existing is not None and r.changes]
-
-    @property
-    def unchanged(self) -> list[RowPlan]:
-        return [r for r in self.rows if r.existing is not None and not r.changes]
 
 
 def check(data: bytes, filename: str, user=None, today: Optional[date] = None) -> tuple[ImportPlan, ImportReport]:

@@ -3,7 +3,7 @@
 The calendar module answers one day at a time (`is_working_day`); a report asks the same
 question for every pair of dates in a frame. This asks the calendar once per calendar day
 of the span, keeps the running count, and then `between(a, b)` is a subtraction per row —
-by construction the same number as `crm.calendar.workdays.working_days_between(a, b)`.
+by construction the same number as `crm.calendar.store.working_days_between(a, b)`.
 """
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
-from crm.calendar.workdays import WorkCalendar, is_working_day
+from crm.calendar.store import is_working_day
+from crm.calendar.workdays import WorkCalendar
 
 
 class WorkdayIndex:

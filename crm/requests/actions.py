@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from crm.calendar.workdays import deadline as calendar_deadline
+from crm.calendar.store import deadline as calendar_deadline
 from crm.clock import business_today
 from crm.db import db
 from crm.org.models import Department

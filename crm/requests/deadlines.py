@@ -11,8 +11,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from crm.calendar.workdays import WorkCalendar, add_working_days, deadline as calendar_deadline
-from crm.calendar.workdays import working_days_between
+from crm.calendar.store import add_working_days, deadline as calendar_deadline, working_days_between
+from crm.calendar.workdays import WorkCalendar
 from crm.db import db
 from crm.requests.models import CLOCK_STATES, Category, Request, RequestState
 

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from crm.calendar.store import unknown_years_ahead
-from crm.calendar.workdays import is_working_day, working_days_between
+from crm.calendar.store import is_working_day, working_days_between
 from crm.cli import crm_cli
 from crm.clock import business_today
 from crm.db import db

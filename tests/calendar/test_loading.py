@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from crm.auth.roles import Role
 from crm.calendar.models import CalendarOverride, CalendarYear
 from crm.calendar.store import current_calendar, invalidate
-from crm.calendar.workdays import add_working_days, deadline
+from crm.calendar.store import add_working_days, deadline
 from crm.db import db
 
 SCHEDULE_2027 = """date,kind,name

@@ -187,7 +187,7 @@ def test_workday_index_agrees_with_the_calendar(app):
 
     import pandas as pd
 
-    from crm.calendar.workdays import working_days_between
+    from crm.calendar.store import working_days_between
     from crm.reports.workday_index import WorkdayIndex
 
     rng = random.Random(6)

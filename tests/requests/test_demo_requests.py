@@ -3,7 +3,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from crm.calendar.workdays import working_days_between
+from crm.calendar.store import working_days_between
 from crm.db import db
 from crm.requests.models import Request, RequestState, UrgeNotice
 from crm.requests.tick import run_tick
