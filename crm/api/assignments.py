@@ -144,15 +144,19 @@ def create(query, body):
     return present(assignment, today), 201
 
 
-@api_route("PATCH", "/assignments/{assignment_id}", operation_id="endAssignment",
-           tag="assignments", summary=_l("结束一条包保关系"), scopes=WRITE_SCOPES,
-           path_params={"assignment_id": Int(description=_l("包保关系编号"))}, body=END_BODY,
-           errors=(409,), replies={200: Reply(_l("已结束的包保关系"), _ONE)})
-def end(assignment_id, query, body):
-    user, today = api_user(), business_today()
-    assignment = db.session.scalar(_scoped(user, today).where(Assignment.id == assignment_id))
+def _load(assignment_id: int) -> Assignment:
+    assignment = db.session.scalar(_scoped(api_user(), business_today()).where(Assignment.id == assignment_id))
     if assignment is None:
         raise ApiError(404)
+    return assignment
+
+
+@api_route("PATCH", "/assignments/{assignment_id}", operation_id="endAssignment",
+           tag="assignments", summary=_l("结束一条包保关系"), scopes=WRITE_SCOPES,
+           path_params={"assignment_id": Int(description=_l("包保关系编号"))}, load=_load, body=END_BODY,
+           errors=(409,), replies={200: Reply(_l("已结束的包保关系"), _ONE)})
+def end(assignment_id, query, body, record):
+    user, today, assignment = api_user(), business_today(), record
     forbid_unless(can_edit_enterprise(user, assignment.enterprise))
     if assignment.end_on is not None:
         raise _conflict(service.AssignmentError(

@@ -24,8 +24,7 @@ from crm.enterprises.credit_code import normalize as normalize_credit_code
 from crm.enterprises.filters import EnterpriseFilter
 from crm.enterprises.models import Enterprise, Level, Tag
 from crm.org.models import Town
-from crm.permissions import (can_edit_enterprise, get_editable_enterprise_or_404,
-                             get_enterprise_or_404, keeps_list, scope_enterprises)
+from crm.permissions import can_edit_enterprise, get_enterprise_or_404, keeps_list, scope_enterprises
 
 ENTERPRISE_ID = {"enterprise_id": Int(description=_l("企业编号"))}
 
@@ -80,11 +79,15 @@ def _detail_response(ent: Enterprise, status: int = 200, headers: dict | None = 
     return body, status, {"ETag": etag_for(body), **(headers or {})}
 
 
+def _load(enterprise_id: int) -> Enterprise:
+    return get_enterprise_or_404(enterprise_id, api_user())
+
+
 @api_route("GET", "/enterprises/{enterprise_id}", operation_id="getEnterprise", tag="enterprises",
            summary=_l("一家企业（部门用户看到的联系电话已部分隐藏）"), scopes=READ_SCOPES,
-           path_params=ENTERPRISE_ID, replies={200: Reply(_l("企业"), _DETAIL, _ETAG_HEADER)})
-def get_enterprise(enterprise_id, query):
-    return _detail_response(get_enterprise_or_404(enterprise_id, api_user()))
+           path_params=ENTERPRISE_ID, load=_load, replies={200: Reply(_l("企业"), _DETAIL, _ETAG_HEADER)})
+def get_enterprise(enterprise_id, query, record):
+    return _detail_response(record)
 
 
 @api_route("GET", "/enterprises/by-code/{credit_code}", operation_id="getEnterpriseByCode",
@@ -140,11 +143,11 @@ def create(query, body):
 
 @api_route("PATCH", "/enterprises/{enterprise_id}", operation_id="updateEnterprise",
            tag="enterprises", summary=_l("修改企业信息（只改提交的字段）"), scopes=WRITE_SCOPES,
-           path_params=ENTERPRISE_ID, headers={"If-Match": IF_MATCH}, body=UPDATE_BODY, errors=(409,),
-           replies={200: Reply(_l("修改后的企业"), _DETAIL, _ETAG_HEADER)})
-def update(enterprise_id, query, body, if_match):
-    user, today = api_user(), business_today()
-    ent = get_editable_enterprise_or_404(enterprise_id, user)
+           path_params=ENTERPRISE_ID, load=_load, headers={"If-Match": IF_MATCH}, body=UPDATE_BODY,
+           errors=(409,), replies={200: Reply(_l("修改后的企业"), _DETAIL, _ETAG_HEADER)})
+def update(enterprise_id, query, body, if_match, record):
+    user, today, ent = api_user(), business_today(), record
+    forbid_unless(can_edit_enterprise(user, ent))
     check_if_match(if_match, lambda: present.detail(ent, user, today))
     data = enterprise_data(body, ent)
     forbid_unless(can_edit_enterprise(user, town_id=data.town_id))

@@ -97,10 +97,10 @@ def _detail_response(req: Request, status: int = 200, headers: dict | None = Non
 
 
 @api_route("GET", "/requests/{tracking_number}", operation_id="getRequest", tag="requests",
-           summary=_l("一件诉求及其全部办理记录"), scopes=READ_SCOPES, path_params=NUMBER,
+           summary=_l("一件诉求及其全部办理记录"), scopes=READ_SCOPES, path_params=NUMBER, load=_load,
            replies={200: Reply(_l("诉求"), _DETAIL, _ETAG_HEADER)})
-def get_request(tracking_number, query):
-    return _detail_response(_load(tracking_number))
+def get_request(tracking_number, query, record):
+    return _detail_response(record)
 
 
 def find_submission(key):
@@ -157,9 +157,8 @@ def _created(req: Request, replayed: bool = False):
 
 
 def _action_view(action: str):
-    def view(tracking_number, query, body, if_match):
-        user, today = api_user(), business_today()
-        req = _load(tracking_number)
+    def view(tracking_number, query, body, if_match, record):
+        user, today, req = api_user(), business_today(), record
         # The workflow's own order: state, then permission; then the client's version.
         if RequestState(req.state) not in TRANSITIONS[action].sources:
             raise ApiError(409, "invalid_state", _("诉求当前状态为「%(s)s」，不能%(a)s。",
@@ -182,7 +181,7 @@ for _name, _spec in ACTIONS.items():
     api_route(
         "POST", f"/requests/{{tracking_number}}/actions/{_name}", operation_id=f"request_{_name}",
         tag="requests", summary=_spec.summary, description=_spec.description, scopes=WRITE_SCOPES,
-        path_params=NUMBER, headers={"If-Match": IF_MATCH.required_copy()}, body=_spec.body,
+        path_params=NUMBER, load=_load, headers={"If-Match": IF_MATCH.required_copy()}, body=_spec.body,
         body_required=any(f.required for f in _spec.body.fields.values()), errors=(404, 409),
         replies={200: Reply(_l("执行后的诉求"), _DETAIL, _ETAG_HEADER)},
     )(_action_view(_name))

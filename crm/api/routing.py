@@ -1,6 +1,10 @@
 """`api_route`: registers a view AND its OpenAPI operation, and runs every request through one
-pipeline — authenticate, check the token's scope, convert path parameters, validate the query and
-the body — before the view runs. The document is built from the same declarations.
+pipeline — authenticate, check the token's scope, convert path parameters, load the record they
+name (404 when out of scope), validate the headers, the query and the body — before the view
+runs. The document is built from the same declarations.
+
+The record is loaded before anything the client sent is validated, so a record out of the
+caller's scope answers 404 whatever the body: a 422 would tell that it exists.
 """
 from __future__ import annotations
 
@@ -69,9 +73,11 @@ def api_route(method: str, path: str, *, operation_id: str, summary: Any, tag: s
               scopes: Iterable[Scope], replies: Mapping[int, Reply],
               path_params: Optional[Mapping[str, Field]] = None, query: Optional[Schema] = None,
               body: Optional[Schema] = None, errors: Iterable[int] = (), description: Any = None,
-              headers: Optional[Mapping[str, Field]] = None, body_required: bool = True) -> Callable:
+              headers: Optional[Mapping[str, Field]] = None, body_required: bool = True,
+              load: Optional[Callable[..., Any]] = None) -> Callable:
     """Declare an API operation. The view gets the converted path parameters, the declared
-    headers (If-Match -> if_match), `query` and, with a body schema, `body` as keywords."""
+    headers (If-Match -> if_match), `query`, with a body schema `body`, and with `load` (called
+    with the path parameters; raises 404 for a record out of scope) `record`, as keywords."""
     op = Operation(method.upper(), path, operation_id, summary, tag, tuple(scopes),
                    dict(path_params or {}), query or _EMPTY_QUERY, body, dict(replies),
                    tuple(errors), description, dict(headers or {}), body_required)
@@ -85,6 +91,8 @@ def api_route(method: str, path: str, *, operation_id: str, summary: Any, tag: s
             token = authenticate()
             check_scope(token, op.scopes)
             kwargs: dict[str, Any] = _path_values(op, raw_path)
+            if load is not None:
+                kwargs["record"] = load(**kwargs)
             kwargs.update(_header_values(op))
             kwargs["query"] = _query_values(op)
             if op.body is not None:

@@ -94,10 +94,10 @@ def _response(visit: Visit, status: int = 200, headers: dict | None = None):
 
 
 @api_route("GET", "/visits/{visit_id}", operation_id="getVisit", tag="visits",
-           summary=_l("一条走访记录及其产生的诉求"), scopes=READ_SCOPES, path_params=VISIT_ID,
+           summary=_l("一条走访记录及其产生的诉求"), scopes=READ_SCOPES, path_params=VISIT_ID, load=_load,
            replies={200: Reply(_l("走访记录"), _ONE, _ETAG_HEADER)})
-def get_visit(visit_id, query):
-    return _response(_load(visit_id))
+def get_visit(visit_id, query, record):
+    return _response(record)
 
 
 def _refused(exc: VisitError) -> ApiError:
@@ -139,12 +139,11 @@ def create(query, body, idempotency_key):
 
 @api_route("PATCH", "/visits/{visit_id}", operation_id="updateVisit", tag="visits",
            summary=_l("修改走访记录（作者 7 天内，之后仅区经委）；须带 If-Match"), scopes=WRITE_SCOPES,
-           path_params=VISIT_ID, headers={"If-Match": IF_MATCH.required_copy()},
+           path_params=VISIT_ID, load=_load, headers={"If-Match": IF_MATCH.required_copy()},
            body=visit_json.UPDATE_BODY, errors=(409,),
            replies={200: Reply(_l("修改后的走访记录"), _ONE, _ETAG_HEADER)})
-def update(visit_id, query, body, if_match):
-    user, today = api_user(), business_today()
-    visit = _load(visit_id)
+def update(visit_id, query, body, if_match, record):
+    user, today, visit = api_user(), business_today(), record
     forbid_unless(user.has_role(*LOGGERS) and can_edit_visit(user, visit, today))
     check_if_match(if_match, lambda: _body(visit))
     try:
