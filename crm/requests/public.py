@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
+from crm.client_address import client_address
 from crm.db import db
 from crm.extensions import csrf, limiter
 from crm.requests.categories import active_categories
@@ -88,7 +89,7 @@ def submit():
         return render_template("public/submit.html", form=form, max_length=DESCRIPTION_MAX), 400
     if form.website.data:
         # A bot filled the hidden field: say nothing useful, save nothing.
-        current_app.logger.info("public form honeypot filled from %s", request.remote_addr)
+        current_app.logger.info("public form honeypot filled from %s", client_address())
         return render_template("public/submit.html", form=form, max_length=DESCRIPTION_MAX,
                                refused=True), 400
     key = _submission_key(form.form_token.data)
