@@ -1,6 +1,6 @@
 """Imports every model module, so metadata is complete for create_all and Alembic."""
 from crm.audit import AuditEntry  # noqa: F401
-from crm.auth.models import LoginAttempt, User, UserRole  # noqa: F401
+from crm.auth.models import LoginAttempt, User, UserRole, UserSession  # noqa: F401
 from crm.enterprises.models import Assignment, Contact, Enterprise, ListPeriod, Tag  # noqa: F401
 from crm.org.models import Department, Town  # noqa: F401
 from crm.visits.models import Policy, Visit, VisitParticipant  # noqa: F401
