@@ -8,5 +8,5 @@ from crm.calendar.models import CalendarOverride, CalendarYear  # noqa: F401
 from crm.data_version import DataVersion  # noqa: F401
 from crm.notifications.models import Notification  # noqa: F401
 from crm.requests.models import (Category, NumberCounter, Request, RequestAssignment,  # noqa: F401
-                                 RequestEvent, UrgeNotice)
+                                 RequestEvent, TrackingLink, TrackingLookupFailure, UrgeNotice)
 from crm.api.tokens import ApiToken  # noqa: F401
