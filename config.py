@@ -85,7 +85,16 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     PUBLIC_SUBMIT_RATE_LIMIT = os.environ.get("PUBLIC_SUBMIT_RATE_LIMIT", "5 per hour")
     PUBLIC_LOOKUP_RATE_LIMIT = os.environ.get("PUBLIC_LOOKUP_RATE_LIMIT", "10 per hour")
+    # Reverse proxies in front of the app whose X-Forwarded-For / -Proto are trusted (0: none;
+    # 1 for the documented nginx -> gunicorn). Every limit and log uses the address it yields.
+    PROXY_FIX_X_FOR = _int_env("PROXY_FIX_X_FOR", 0)
+    PROXY_FIX_X_PROTO = _int_env("PROXY_FIX_X_PROTO", 0)
     PUBLIC_SUBMIT_MAX_BYTES = 64 * 1024  # the public form's body: 2,000 characters and a few fields
+    # The lost-link lookup (/track): wrong answers per tracking number that lock it, and for how long.
+    TRACKING_LOOKUP_MAX_FAILURES = _int_env("TRACKING_LOOKUP_MAX_FAILURES", 5)
+    TRACKING_LOOKUP_WINDOW_HOURS = _int_env("TRACKING_LOOKUP_WINDOW_HOURS", 24)
+    #: The commission's phone number, given to enterprises whose tracking number is locked.
+    COMMISSION_PHONE = os.environ.get("COMMISSION_PHONE", "")
     #: Who signs urge notices (催办单), printed on the notice.
     URGE_ISSUER = os.environ.get("URGE_ISSUER", "区人民政府办公室")
 

@@ -13,7 +13,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     app.config.from_object((config or Config).load())
     app.config.update(overrides)
 
-    from crm import cli, db_events, errors, i18n, security, templating
+    from crm import cli, client_address, db_events, errors, i18n, security, templating
     from crm.auth import session as auth_session
     from crm.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
@@ -35,6 +35,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    client_address.install_proxy_fix(app)
     return app
 
 

@@ -2,11 +2,11 @@
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
 
+from crm.client_address import client_address
 from crm.db import db
 
 migrate = Migrate()
@@ -14,6 +14,6 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 bootstrap = Bootstrap5()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+limiter = Limiter(key_func=client_address, default_limits=[])
 
 __all__ = ["db", "migrate", "login_manager", "csrf", "babel", "bootstrap", "limiter"]

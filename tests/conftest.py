@@ -113,6 +113,7 @@ def _app(database_url, tmp_path_factory):
     @app.before_request
     def _forget_request_caches():
         g.pop("_login_user", None)
+        g.pop("api_token_lookup", None)
         flask_babel.refresh()
 
     app.before_request_funcs[None].insert(0, app.before_request_funcs[None].pop())

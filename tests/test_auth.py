@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from crm.auth.models import LoginAttempt, User
+from crm.auth.models import LoginAttempt, User, UserSession
 from crm.auth.roles import Role
 from crm.db import db, utcnow
 from tests.conftest import PASSWORD
@@ -102,6 +102,52 @@ def test_logout_needs_post_and_ends_the_session(client, users, login_as):
     assert client.get("/logout").status_code == 405
     client.post("/logout")
     assert client.get("/visits/mine").status_code == 302
+
+
+def test_a_cookie_copied_before_logout_opens_nothing_after_it(app, make_user):
+    make_user(Role.LIAISON, login="shared")
+    browser, phone = app.test_client(), app.test_client()
+    for c in (browser, phone):
+        c.post("/login", data={"login": "shared", "password": PASSWORD})
+    copied = browser.get_cookie("session").value
+    assert browser.post("/logout").status_code == 302
+    replay = app.test_client()
+    replay.set_cookie("session", copied)
+    response = replay.get("/visits/mine")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    # Logging out on one device leaves the same user's other devices logged in.
+    assert phone.get("/visits/mine").status_code == 200
+    ended, live = db.session.scalars(select(UserSession).order_by(UserSession.id)).all()
+    assert ended.ended_at is not None and live.ended_at is None
+
+
+def test_session_last_seen_is_written_at_most_once_a_minute(client, users, login_as):
+    login_as(users[Role.LIAISON])
+    row = db.session.scalar(select(UserSession))
+    recent, old = utcnow() - timedelta(seconds=30), utcnow() - timedelta(minutes=2)
+    db.session.execute(update(UserSession).values(last_seen_at=recent))
+    db.session.commit()
+    client.get("/visits/mine")
+    db.session.expire_all()
+    assert db.session.get(UserSession, row.id).last_seen_at == recent
+    db.session.execute(update(UserSession).values(last_seen_at=old))
+    db.session.commit()
+    client.get("/visits/mine")
+    db.session.expire_all()
+    assert db.session.get(UserSession, row.id).last_seen_at > recent
+
+
+def test_nothing_a_logged_in_user_sees_is_kept_in_the_browser_cache(client, users, login_as, today):
+    today()
+    assert "no-store" not in client.get("/login").headers.get("Cache-Control", "")
+    login_as(users[Role.COMMISSION])
+    for path in ("/dashboard", "/enterprises/", "/enterprises/export.xlsx", "/notifications/"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["Cache-Control"] == "no-store", path
+    # Static assets hold nothing personal: they stay cacheable.
+    with client.get("/static/css/app.css") as asset:
+        assert asset.status_code == 200 and "no-store" not in asset.headers.get("Cache-Control", "")
 
 
 def test_one_time_password_must_be_changed_first(client, app):

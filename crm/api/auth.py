@@ -8,7 +8,7 @@ user the pages would, and audit rows carry "api:<token name>".
 """
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Optional
 
 from flask import g, request
 from flask_babel import gettext as _
@@ -23,12 +23,29 @@ WRITE_SCOPES = (Scope.WRITE,)
 SUBMIT_SCOPES = (Scope.SUBMIT, Scope.WRITE)
 
 
+def bearer_secret() -> Optional[str]:
+    """The secret of the `Authorization: Bearer <secret>` header: scheme in any case, any spacing."""
+    parts = request.headers.get("Authorization", "").split()
+    if len(parts) != 2 or parts[0].lower() != "bearer":
+        return None
+    return parts[1]
+
+
+def request_token() -> Optional[ApiToken]:
+    """The token row the request's secret names (valid or not), looked up once per request.
+
+    The rate limit (which runs first) and `authenticate` share the one lookup.
+    """
+    if "api_token_lookup" not in g:
+        secret = bearer_secret()
+        g.api_token_lookup = find_token(secret) if secret else None
+    return g.api_token_lookup
+
+
 def authenticate() -> ApiToken:
-    scheme, _sep, secret = request.headers.get("Authorization", "").strip().partition(" ")
-    secret = secret.strip()
-    if scheme.lower() != "bearer" or not secret:
+    if bearer_secret() is None:
         raise ApiError(401, "unauthorized", _("缺少 API 令牌（Authorization: Bearer <令牌>）"))
-    token = find_token(secret)
+    token = request_token()
     if token is None:
         raise ApiError(401, "invalid_token", _("API 令牌无效"))
     if token.revoked:

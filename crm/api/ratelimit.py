@@ -1,12 +1,11 @@
 """Rate limit of the API, per token (or per address without one); 429 carries Retry-After."""
 from __future__ import annotations
 
-import hashlib
-
-from flask import current_app, request
-from flask_limiter.util import get_remote_address
+from flask import current_app
 
 from crm.api import bp
+from crm.api.auth import request_token
+from crm.client_address import client_address
 from crm.extensions import limiter
 
 DEFAULT_LIMIT = "300 per minute"
@@ -17,11 +16,13 @@ def _limit() -> str:
 
 
 def _key() -> str:
-    header = request.headers.get("Authorization", "")
-    if header:
-        # A digest, not the secret: limiter storage (e.g. Redis) must never hold a usable token.
-        return "api-token:" + hashlib.sha256(header.encode("utf-8", "replace")).hexdigest()[:32]
-    return "api-address:" + get_remote_address()
+    # Keyed on the token's row, not the header's text: another spelling of the same header
+    # ("bearer", extra spaces) must not open a fresh bucket, and guessed secrets (no row)
+    # all count against the guesser's address.
+    token = request_token()
+    if token is not None:
+        return f"api-token:{token.id}"
+    return "api-address:" + client_address()
 
 
 limiter.limit(_limit, key_func=_key)(bp)

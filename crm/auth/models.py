@@ -1,4 +1,4 @@
-"""Users, their roles, and login attempts (for throttling)."""
+"""Users, their roles, their live sessions, and login attempts (for throttling)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -105,3 +105,23 @@ class LoginAttempt(db.Model):
     login: Mapped[str] = mapped_column(String(64))
     address: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class UserSession(db.Model):
+    """One logged-in browser session, so that logging out ends it on the server.
+
+    The session cookie carries a random id; only its hash is stored. The loader accepts a cookie
+    only while its row has no ended_at, so a cookie copied before logout opens nothing after it.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: sha256 of the random session id kept in the (signed) session cookie.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Moved forward at most once a minute (crm.auth.session), so most requests write nothing.
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Set at logout; an ended session never comes back.
+    ended_at: Mapped[Optional[datetime]]

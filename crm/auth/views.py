@@ -14,6 +14,7 @@ from crm.auth.models import User
 from crm.auth.passwords import hash_password, verify_password
 from crm.auth import throttle
 from crm.audit import record
+from crm.client_address import client_address
 from crm.db import db, utcnow
 
 
@@ -34,7 +35,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         login_name = form.login.data.strip()
-        address = request.remote_addr or "unknown"
+        address = client_address()
         wait = throttle.blocked_minutes(login_name, address)
         if wait is not None:
             flash(_("登录失败次数过多，请 %(n)d 分钟后再试。", n=wait), "danger")

@@ -18,7 +18,7 @@ ACTION_LABELS = {
     "request_extension": _l("申请延期"), "approve_extension": _l("批准延期"),
     "deny_extension": _l("不予延期"), "escalate": _l("上报协调"), "reply": _l("答复"),
     "rate": _l("评价"), "close_unrated": _l("逾期未评价，自动办结"), "close": _l("复核办结"),
-    "note": _l("备注"), "urge": _l("催办"),
+    "note": _l("备注"), "urge": _l("催办"), "link_reissued": _l("补发查询链接"),
 }
 NOTE_KIND_LABELS = {"note": _l("备注"), "input": _l("配合单位意见"), "explanation": _l("逾期说明")}
 CLOCK_CSS = {deadlines.ON_TRACK: "text-bg-success", deadlines.DUE_SOON: "text-bg-warning",
@@ -108,6 +108,8 @@ def public_event_text(event: RequestEvent) -> str:
         return _("已办结（未评价）")
     if event.action == "close":
         return _("复核后办结")
+    if event.action == "link_reissued":
+        return _("已补发新的查询链接，原有链接仍然有效；如非本单位操作，请联系区经委")
     return str(ACTION_LABELS.get(event.action, ""))
 
 

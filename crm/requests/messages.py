@@ -2,7 +2,8 @@
 
 Who gets what: assignment -> lead and cooperating department users; sign-for late, due
 soon, urge -> the lead department; returned / escalated / extension asked -> the commission;
-replied -> liaisons, commission and the enterprise (email); unsatisfied rating -> commission.
+replied -> liaisons, commission and the enterprise (email); unsatisfied rating -> commission;
+a tracking link recovered at /track -> the enterprise (email).
 """
 from __future__ import annotations
 
@@ -74,6 +75,16 @@ def replied(req: Request, today: date) -> None:
                subject=_("您的诉求 %(n)s 已答复", n=req.number),
                body=_("您提交的诉求「%(t)s」已答复：\n\n%(r)s\n\n请使用提交时获得的查询链接查看详情并评价；"
                       "如链接遗失，可在“诉求进度查询”页用受理编号找回。", t=req.title, r=req.reply),
+               link="/track", request_id=req.id)
+
+
+def link_reissued(req: Request) -> None:
+    if req.contact_email:
+        # The only way to reach the enterprise outside the page: its links all still work.
+        notify("link_reissued", emails=[req.contact_email], webhook=False,
+               subject=_("您的诉求 %(n)s 已补发查询链接", n=req.number),
+               body=_("有人在“诉求进度查询”页凭受理编号、信用代码和手机号码后 4 位，为您的诉求「%(t)s」"
+                      "补发了新的查询链接。您原有的链接仍然有效。如非本单位操作，请联系区经委。", t=req.title),
                link="/track", request_id=req.id)
 
 

@@ -1,4 +1,5 @@
-"""Requests (诉求), their categories, handling rounds, events, urge notices and number counters."""
+"""Requests (诉求), their categories, handling rounds, events, urge notices, number counters,
+recovered tracking links and failed link lookups."""
 from __future__ import annotations
 
 import enum
@@ -390,3 +391,36 @@ class NumberCounter(db.Model):
     series: Mapped[str] = mapped_column(String(20), primary_key=True)
     year: Mapped[int] = mapped_column(primary_key=True)
     last: Mapped[int] = mapped_column(default=0)
+
+
+class TrackingLink(db.Model):
+    """A further tracking link, issued when the enterprise recovers a lost one at /track.
+
+    The links issued before stay valid (Request.tracking_token_hash and earlier rows): recovery
+    must never cut the enterprise off its own link; instead it is told of each new link.
+    """
+
+    __tablename__ = "tracking_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"), index=True)
+    #: sha256 of the secret token; the token itself is never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TrackingLookupFailure(db.Model):
+    """One wrong answer at /track for a tracking number; a few within a day lock the number.
+
+    Counted per number (not only per address) and in the database, so neither many addresses
+    nor many gunicorn workers give a guesser more tries at one request.
+    """
+
+    __tablename__ = "tracking_lookup_failures"
+    __table_args__ = (Index("ix_tracking_lookup_failures_number_at", "number", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The tracking number as typed (well-formed, whether or not such a request exists).
+    number: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow)

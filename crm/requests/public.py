@@ -16,12 +16,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
+from crm.client_address import client_address
 from crm.db import db
 from crm.extensions import csrf, limiter
 from crm.requests.categories import active_categories
 from crm.requests.errors import WorkflowError
 from crm.requests.forms import RateForm
 from crm.requests.intake import create_request
+from crm.requests.link_recovery import recover
 from crm.requests.models import RATEABLE_STATES, Request, RequestEvent, RequestSource
 from crm.requests.public_forms import DESCRIPTION_MAX, LookupForm, PublicRequestForm
 from crm.requests.tracking import find_by_token, hash_token, set_token, token_for_submission
@@ -88,7 +90,7 @@ def submit():
         return render_template("public/submit.html", form=form, max_length=DESCRIPTION_MAX), 400
     if form.website.data:
         # A bot filled the hidden field: say nothing useful, save nothing.
-        current_app.logger.info("public form honeypot filled from %s", request.remote_addr)
+        current_app.logger.info("public form honeypot filled from %s", client_address())
         return render_template("public/submit.html", form=form, max_length=DESCRIPTION_MAX,
                                refused=True), 400
     key = _submission_key(form.form_token.data)
@@ -176,18 +178,15 @@ def rate(token: str):
 @bp.route("/track", methods=["GET", "POST"])
 @limiter.limit(_lookup_limit, methods=["POST"])
 def lookup():
-    """Lost link: tracking number + credit code + last 4 digits of the mobile give a new link."""
+    """Lost link: tracking number + credit code + last 4 digits of the mobile give a further link."""
     form = LookupForm()
     if not form.validate_on_submit():
         return render_template("public/lookup.html", form=form), 400 if form.is_submitted() else 200
-    req = db.session.scalar(select(Request).where(
-        Request.number == form.number.data.strip(), Request.credit_code == form.credit_code.data))
-    mobile = (req.contact_mobile or "") if req is not None else ""
-    if req is None or len(mobile) < 4 or not hmac.compare_digest(mobile[-4:], form.mobile_last4.data):
-        form.number.errors = list(form.number.errors) + [_("未找到匹配的诉求，请核对受理编号、信用代码和手机号码。")]
-        return render_template("public/lookup.html", form=form), 400
-    token = set_token(req)
-    db.session.commit()
-    flash(_("已生成新的查询链接，请收藏本页；之前的链接已失效。"), "success")
-    return redirect(url_for("public.track", token=token))
-
+    result = recover(form.number.data.strip(), form.credit_code.data, form.mobile_last4.data,
+                     client_address())
+    db.session.commit()  # a failure is counted as well
+    if result.token is None:
+        form.number.errors = list(form.number.errors) + [result.error]
+        return render_template("public/lookup.html", form=form), result.status
+    flash(_("已生成新的查询链接，请收藏本页；原有的链接仍然有效。"), "success")
+    return redirect(url_for("public.track", token=result.token))

@@ -1,4 +1,9 @@
-"""The enterprise's secret tracking link: a random token of 256 bits, stored only as its hash."""
+"""The enterprise's secret tracking links: random tokens of 256 bits, stored only as their hash.
+
+A request has the link given at submission and, when the enterprise recovers a lost one at
+/track, further links; all of them stay valid, so a recovery (possibly by someone else who
+answered the questions) never cuts the enterprise off the link it holds.
+"""
 from __future__ import annotations
 
 import base64
@@ -11,7 +16,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from crm.db import db
-from crm.requests.models import Request
+from crm.requests.models import Request, TrackingLink
 
 
 def hash_token(token: str) -> str:
@@ -41,8 +46,20 @@ def set_token(req: Request, token: Optional[str] = None) -> str:
     return token
 
 
+def add_recovery_link(req: Request) -> str:
+    """A further link for a request whose enterprise lost its link; the earlier links stay valid."""
+    token = new_token()
+    db.session.add(TrackingLink(request_id=req.id, token_hash=hash_token(token)))
+    return token
+
+
 def find_by_token(token: str) -> Optional[Request]:
     """The request of a tracking token, or None for an unknown, wrong or replaced one."""
     if not token or len(token) > 100:
         return None
-    return db.session.scalar(select(Request).where(Request.tracking_token_hash == hash_token(token)))
+    digest = hash_token(token)
+    req = db.session.scalar(select(Request).where(Request.tracking_token_hash == digest))
+    if req is None:
+        req = db.session.scalar(select(Request).join(TrackingLink, TrackingLink.request_id == Request.id)
+                                .where(TrackingLink.token_hash == digest))
+    return req

@@ -128,6 +128,28 @@ def test_rate_limit_answers_429_with_retry_after(app, writer, monkeypatch):
     assert int(response.headers["Retry-After"]) > 0
 
 
+def test_rate_limit_is_per_token_whatever_the_header_spelling(app, client, users, make_token, today,
+                                                              monkeypatch):
+    today()
+    monkeypatch.setitem(app.config, "API_RATE_LIMIT", "3 per minute")
+    secret = make_token(users[Role.COMMISSION], "read")
+    for header in (f"Bearer {secret}", f"bearer   {secret}", f"BEARER\t{secret}"):
+        assert client.get("/api/v1/enterprises", headers={"Authorization": header}).status_code == 200
+    response = client.get("/api/v1/enterprises", headers={"Authorization": f"  Bearer  {secret}"})
+    assert_error(response, 429, "rate_limited")
+    # Another token of the same user keeps its own allowance.
+    other = make_token(users[Role.COMMISSION], "read")
+    assert client.get("/api/v1/enterprises", headers={"Authorization": f"Bearer {other}"}).status_code == 200
+
+
+def test_guessed_tokens_count_against_the_address(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "API_RATE_LIMIT", "2 per minute")
+    for guess in ("crm_guess1", "crm_guess2"):
+        assert_error(client.get("/api/v1/enterprises", headers={"Authorization": f"Bearer {guess}"}), 401)
+    response = client.get("/api/v1/enterprises", headers={"Authorization": "Bearer crm_guess3"})
+    assert_error(response, 429, "rate_limited")
+
+
 def test_unexpected_failure_is_a_500_in_the_same_shape(app, writer, monkeypatch):
     from crm.api import enterprises
 

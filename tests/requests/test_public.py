@@ -1,13 +1,15 @@
 """The enterprise's public pages: submit, double submit, bad input, rate limit, tracking secrecy."""
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from crm.audit import AuditEntry
 from crm.auth.roles import Role
-from crm.db import db
-from crm.requests.models import Request
+from crm.db import db, utcnow
+from crm.notifications.models import Notification
+from crm.requests.models import Request, TrackingLink, TrackingLookupFailure
 from crm.requests.workflow import transition
 from tests.factories import valid_code
 
@@ -208,18 +210,62 @@ def test_wrong_tokens_get_the_same_neutral_page(client, submitted, bad):
     assert client.post(f"/track/{bad}/rate", data={"rate-rating": "satisfied"}).status_code == 404
 
 
-def test_lost_link_lookup_gives_a_new_link_and_retires_the_old(client, submitted, world):
+def _lookup(client, req, world, last4, address="127.0.0.1"):
+    return client.post("/track", data={"number": req.number, "credit_code": world["enterprise"].credit_code,
+                                       "mobile_last4": last4}, environ_base={"REMOTE_ADDR": address})
+
+
+def test_lost_link_lookup_gives_a_new_link_and_keeps_the_old(client, submitted, world):
     req, old_path = submitted
-    response = client.post("/track", data={"number": req.number, "credit_code": world["enterprise"].credit_code,
-                                           "mobile_last4": "0000"})
+    response = _lookup(client, req, world, "0000")
     assert response.status_code == 400 and "未找到匹配的诉求" in response.get_data(as_text=True)
-    response = client.post("/track", data={"number": req.number, "credit_code": world["enterprise"].credit_code,
-                                           "mobile_last4": GOOD_MOBILE[-4:]})
+    response = _lookup(client, req, world, GOOD_MOBILE[-4:])
     assert response.status_code == 302
     new_path = response.headers["Location"]
     assert new_path != old_path and new_path.startswith("/track/")
     assert "已生成新的查询链接" in client.get(new_path).get_data(as_text=True)
-    assert client.get(old_path).status_code == 404
+    # Whoever answered the questions, the enterprise's own link keeps working, and says what happened.
+    old_page = client.get(old_path)
+    assert old_page.status_code == 200
+    assert "已补发新的查询链接，原有链接仍然有效；如非本单位操作，请联系区经委" in old_page.get_data(as_text=True)
+
+
+def test_recovery_is_told_to_the_enterprise_by_email_and_audited(client, submitted, world):
+    req, _path = submitted
+    assert _lookup(client, req, world, GOOD_MOBILE[-4:]).status_code == 302
+    mail = db.session.scalar(select(Notification).where(Notification.kind == "link_reissued"))
+    assert (mail.channel, mail.address) == ("email", "wang@example.com")
+    assert req.number in mail.subject and "原有的链接仍然有效" in mail.body
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "request.link_reissued",
+                                                      AuditEntry.object_id == req.id)) is not None
+
+
+def test_forty_addresses_get_five_tries_at_one_number(client, submitted, world):
+    req, old_path = submitted
+    answers = [_lookup(client, req, world, f"{i:04d}", address=f"10.0.0.{i}") for i in range(1, 41)]
+    assert [r.status_code for r in answers[:4]] == [400] * 4
+    assert all(r.status_code == 429 for r in answers[4:])
+    locked = answers[-1].get_data(as_text=True)
+    assert "查询失败次数过多，该受理编号已暂时锁定，请联系区经委。" in locked
+    assert f'value="{req.number}"' in locked  # what was typed is kept
+    # Locked means locked: even the right answer gives no link, and nothing was replaced.
+    right = _lookup(client, req, world, GOOD_MOBILE[-4:], address="10.0.1.1")
+    assert right.status_code == 429 and "Location" not in right.headers
+    assert db.session.scalar(select(func.count()).select_from(TrackingLink)) == 0
+    assert client.get(old_path).status_code == 200
+
+
+def test_lookup_lock_names_the_commission_phone_and_lifts_after_a_day(client, submitted, world, app,
+                                                                       monkeypatch):
+    monkeypatch.setitem(app.config, "COMMISSION_PHONE", "021-69690000")
+    req, _path = submitted
+    for i in range(5):
+        _lookup(client, req, world, "0000", address=f"10.0.0.{i}")
+    response = _lookup(client, req, world, GOOD_MOBILE[-4:], address="10.0.1.1")
+    assert "请致电区经委（021-69690000）" in response.get_data(as_text=True)
+    db.session.execute(update(TrackingLookupFailure).values(at=utcnow() - timedelta(hours=25)))
+    db.session.commit()
+    assert _lookup(client, req, world, GOOD_MOBILE[-4:], address="10.0.1.1").status_code == 302
 
 
 def test_lost_link_lookup_is_rate_limited(client, submitted, world, app, monkeypatch):
