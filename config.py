@@ -71,6 +71,9 @@ class Config:
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PERMANENT_SESSION_LIFETIME = 12 * 3600
+    # Server-side session limits (crm.auth.session): idle time and time since login.
+    SESSION_IDLE_MINUTES = _int_env("SESSION_IDLE_MINUTES", 30)
+    SESSION_MAX_HOURS = _int_env("SESSION_MAX_HOURS", 12)
 
     MAX_CONTENT_LENGTH = _int_env("MAX_UPLOAD_MB", 10) * 1024 * 1024
 

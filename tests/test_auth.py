@@ -186,3 +186,44 @@ def test_open_redirect_is_refused(client, users):
 
 def test_passwords_are_hashed_with_scrypt(users):
     assert users[Role.ADMIN].password_hash.startswith("scrypt:")
+
+
+def _age_session(**times) -> None:
+    db.session.execute(update(UserSession).values(**times))
+    db.session.commit()
+
+
+def test_a_session_idle_longer_than_the_setting_ends_on_the_server(client, users, login_as, today):
+    today()
+    login_as(users[Role.LIAISON])
+    _age_session(last_seen_at=utcnow() - timedelta(minutes=29))
+    assert client.get("/visits/mine").status_code == 200  # 29 idle minutes: still in
+    _age_session(last_seen_at=utcnow() - timedelta(minutes=31))
+    response = client.get("/visits/mine")
+    assert response.status_code == 302 and "/login" in response.location
+    assert "长时间未操作（超过 30 分钟），已自动退出" in client.get(response.location).get_data(as_text=True)
+    assert db.session.scalar(select(UserSession.ended_at)) is not None
+    # Ended for good: a fresh request with the same cookie does not revive it.
+    assert client.get("/visits/mine").status_code == 302
+
+
+def test_a_session_older_than_the_absolute_lifetime_ends_even_when_busy(client, users, login_as, app, today):
+    today()
+    login_as(users[Role.COMMISSION])
+    _age_session(created_at=utcnow() - timedelta(hours=11, minutes=50), last_seen_at=utcnow())
+    assert client.get("/dashboard").status_code == 200
+    _age_session(created_at=utcnow() - timedelta(hours=12, minutes=1), last_seen_at=utcnow())
+    response = client.get("/dashboard")
+    assert response.status_code == 302 and "/login" in response.location
+    assert "登录已超过 12 小时" in client.get(response.location).get_data(as_text=True)
+
+
+def test_session_limits_are_settings(client, users, login_as, app, today):
+    today()
+    app.config["SESSION_IDLE_MINUTES"] = 5
+    try:
+        login_as(users[Role.LIAISON])
+        _age_session(last_seen_at=utcnow() - timedelta(minutes=6))
+        assert client.get("/visits/mine").status_code == 302
+    finally:
+        app.config["SESSION_IDLE_MINUTES"] = 30

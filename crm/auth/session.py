@@ -4,6 +4,9 @@ A login starts a `UserSession` row and keeps its random id in the session cookie
 accepts the cookie only while that row is live and the user's session version is unchanged
 (deactivation and password change bump it). Logout ends this session's row only, so the same
 user's other devices stay logged in, while a copy of the logged-out cookie opens nothing.
+
+Two limits end a session on the server whatever the cookie says (等保 2.0 session control):
+no request for SESSION_IDLE_MINUTES (default 30), and SESSION_MAX_HOURS (default 12) since login.
 """
 from __future__ import annotations
 
@@ -12,7 +15,8 @@ import secrets
 from datetime import timedelta
 from typing import Optional
 
-from flask import Flask, redirect, request, session, url_for
+from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, user_logged_in, user_logged_out
 from sqlalchemy import select, update
@@ -25,6 +29,8 @@ _ALLOWED_WHILE_CHANGING = {"auth.change_password", "auth.logout", "static", "boo
                            "visits.session_check"}
 #: The session cookie's key for the random session id.
 SESSION_KEY = "sid"
+#: Why the last session ended by itself, said on the next page.
+ENDED_KEY = "session_ended"
 #: last_seen_at is written at most this often per session: a cheap write, not one per request.
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 
@@ -63,11 +69,43 @@ def load_user(session_id: str):
     if not user.active or user.session_version != int(version):
         return None
     now = utcnow()
+    expired = _expired(row, now)
+    if expired:
+        _end(row.id, now)
+        session.pop(SESSION_KEY, None)
+        # Said once the user is known to be anonymous: the message's language depends on the user.
+        session[ENDED_KEY] = expired
+        return None
     if now - row.last_seen_at >= LAST_SEEN_RESOLUTION:
         db.session.execute(update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now))
         # Bookkeeping of the authentication itself: the loader runs before the view changes anything.
         db.session.commit()
     return user
+
+
+def _expired(row: UserSession, now) -> Optional[str]:
+    """Why the session is over ("idle" too long, or too "old"), or None while it may go on."""
+    config = current_app.config
+    if now - row.last_seen_at > timedelta(minutes=config["SESSION_IDLE_MINUTES"]):
+        return "idle"
+    if now - row.created_at > timedelta(hours=config["SESSION_MAX_HOURS"]):
+        return "old"
+    return None
+
+
+def _say_why_session_ended() -> None:
+    reason = session.pop(ENDED_KEY, None)
+    if reason == "idle":
+        n = current_app.config["SESSION_IDLE_MINUTES"]
+        flash(_("长时间未操作（超过 %(n)s 分钟），已自动退出，请重新登录。", n=n), "warning")
+    elif reason == "old":
+        flash(_("登录已超过 %(n)s 小时，请重新登录。", n=current_app.config["SESSION_MAX_HOURS"]), "warning")
+
+
+def _end(row_id: int, now) -> None:
+    db.session.execute(update(UserSession).where(UserSession.id == row_id, UserSession.ended_at.is_(None))
+                       .values(ended_at=now))
+    db.session.commit()
 
 
 def _start_session(_sender, user: User, **_extra) -> None:
@@ -110,3 +148,8 @@ def init_app(app: Flask) -> None:
         ):
             return redirect(url_for("auth.change_password"))
         return None
+
+    @app.before_request
+    def say_why_session_ended():
+        if ENDED_KEY in session and not current_user.is_authenticated:
+            _say_why_session_ended()
