@@ -76,6 +76,11 @@ class Config:
     SESSION_MAX_HOURS = _int_env("SESSION_MAX_HOURS", 12)
 
     MAX_CONTENT_LENGTH = _int_env("MAX_UPLOAD_MB", 10) * 1024 * 1024
+    # Imported spreadsheets (crm.spreadsheet_guard): data rows and columns per sheet, and how
+    # large an .xlsx may grow when unzipped. A file over them is refused before it is parsed.
+    IMPORT_MAX_ROWS = _int_env("IMPORT_MAX_ROWS", 50_000)
+    IMPORT_MAX_COLUMNS = _int_env("IMPORT_MAX_COLUMNS", 200)
+    IMPORT_MAX_UNPACKED_MB = _int_env("IMPORT_MAX_UNPACKED_MB", 200)
 
     # Login throttling: failures counted within the window, per account and per address.
     LOGIN_WINDOW_MINUTES = 15

@@ -1,4 +1,4 @@
-"""Reading uploaded spreadsheets (.xlsx, .xls, .csv) as text, with Excel row numbers kept.
+"""Reading uploaded spreadsheets (.xlsx, .csv) as text, with Excel row numbers kept.
 
 Every cell is read as a string (a phone number or a code keeps its leading zeros) and trimmed.
 Names keep their full-width punctuation (（有限公司）is correct Chinese); importers fold codes,
@@ -6,16 +6,22 @@ phone numbers and dates to half-width with `halfwidth()` where a digit is a digi
 """
 from __future__ import annotations
 
+import csv
 import io
 import unicodedata
 from dataclasses import dataclass
-from typing import BinaryIO, Iterable
+from typing import BinaryIO, Iterable, Optional
 
 import pandas as pd
+from flask import current_app
 from flask_babel import gettext as _
+
+from crm.spreadsheet_guard import Limits, WorkbookRefused, check_xlsx, too_large
 
 #: How many rows from the top a header row may start at (titles often sit above it).
 HEADER_SEARCH_ROWS = 10
+#: Sheet rows allowed above the data: titles, the header and a sub-header under it.
+HEADER_ROOM = HEADER_SEARCH_ROWS + 1
 
 
 class SpreadsheetError(ValueError):
@@ -45,31 +51,74 @@ def halfwidth(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
-def _is_csv(filename: str) -> bool:
-    return filename.lower().endswith(".csv")
+def import_limits() -> Limits:
+    """The row, column and size limits of the current app (settings IMPORT_MAX_*)."""
+    config = current_app.config
+    data_rows = config["IMPORT_MAX_ROWS"]
+    return Limits(rows=data_rows + HEADER_ROOM, data_rows=data_rows, columns=config["IMPORT_MAX_COLUMNS"],
+                  unpacked_bytes=config["IMPORT_MAX_UNPACKED_MB"] * 1024 * 1024)
 
 
-def sheet_names(data: bytes, filename: str) -> list[str]:
-    if _is_csv(filename):
-        return [""]
+class Spreadsheet:
+    """An uploaded .xlsx or .csv, checked against the limits once, then read sheet by sheet.
+
+    The check comes before any parser sees the bytes (crm.spreadsheet_guard for .xlsx, a
+    record count for .csv): a file over the limits costs a scan, never a full read.
+    """
+
+    def __init__(self, data: bytes, filename: str, limits: Optional[Limits] = None):
+        self.data = data
+        self.limits = limits or import_limits()
+        self.is_csv = filename.lower().endswith(".csv")
+        try:
+            if self.is_csv:
+                self.text = _decode(data)
+                _check_csv(self.text, self.limits)
+            else:
+                check_xlsx(data, self.limits)
+        except WorkbookRefused as exc:
+            raise SpreadsheetError(str(exc)) from exc
+
+    def sheet_names(self) -> list[str]:
+        if self.is_csv:
+            return [""]
+        try:
+            return list(pd.ExcelFile(io.BytesIO(self.data), engine="calamine").sheet_names)
+        except Exception as exc:  # calamine raises several kinds for a file that is not a workbook
+            raise SpreadsheetError(_unreadable()) from exc
+
+    def grid(self, sheet: str | int = 0, nrows: Optional[int] = None) -> list[list[str]]:
+        """The cells of one sheet (the first `nrows` rows only if given), cleaned text."""
+        frame = self._frame(sheet, nrows)
+        return [[clean(v) for v in row] for row in frame.itertuples(index=False, name=None)]
+
+    def head(self, sheet: str | int = 0) -> list[list[str]]:
+        """The rows a header may be in, and the one under it (a sub-header): cheap to read."""
+        return self.grid(sheet, nrows=HEADER_SEARCH_ROWS + 1)
+
+    def _frame(self, sheet: str | int, nrows: Optional[int]) -> pd.DataFrame:
+        try:
+            if self.is_csv:
+                return pd.read_csv(io.StringIO(self.text), header=None, dtype=str, keep_default_na=False,
+                                   nrows=nrows)
+            return pd.read_excel(io.BytesIO(self.data), sheet_name=sheet or 0, header=None, dtype=str,
+                                 engine="calamine", keep_default_na=False, nrows=nrows)
+        except Exception as exc:
+            raise SpreadsheetError(_unreadable()) from exc
+
+
+def _unreadable() -> str:
+    return _("无法读取该文件，请上传 .xlsx 或 .csv 格式的表格。")
+
+
+def _check_csv(text: str, limits: Limits) -> None:
+    """Count records and fields before pandas builds a frame of them."""
     try:
-        return list(pd.ExcelFile(io.BytesIO(data), engine="calamine").sheet_names)
-    except Exception as exc:  # calamine raises several kinds for a file that is not a workbook
-        raise SpreadsheetError(_("无法读取该文件，请上传 .xlsx 或 .csv 格式的表格。")) from exc
-
-
-def read_frame(data: bytes, filename: str, sheet: str | int = 0) -> pd.DataFrame:
-    """The raw grid of one sheet, every cell as text (no header detection)."""
-    try:
-        if _is_csv(filename):
-            text = _decode(data)
-            return pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False)
-        return pd.read_excel(io.BytesIO(data), sheet_name=sheet, header=None, dtype=str,
-                             engine="calamine", keep_default_na=False)
-    except SpreadsheetError:
-        raise
-    except Exception as exc:
-        raise SpreadsheetError(_("无法读取该文件，请上传 .xlsx 或 .csv 格式的表格。")) from exc
+        for number, record in enumerate(csv.reader(io.StringIO(text)), start=1):
+            if number > limits.rows or len(record) > limits.columns:
+                raise too_large(limits, _("该 CSV 文件的第 %(row)s 行超出了限制", row=f"{number:,}"))
+    except csv.Error as exc:
+        raise SpreadsheetError(_unreadable()) from exc
 
 
 def _decode(data: bytes) -> str:
@@ -82,23 +131,27 @@ def _decode(data: bytes) -> str:
     raise SpreadsheetError(_("无法识别该 CSV 文件的编码，请另存为 UTF-8 或 .xlsx 后重试。"))
 
 
-def read_rows(
-    data: bytes, filename: str, required: Iterable[str], sheet: str | int = 0,
-) -> tuple[list[str], list[Row]]:
-    """The header and the non-empty rows of one sheet, located by its required headers."""
-    required = list(required)
-    frame = read_frame(data, filename, sheet)
-    grid = [[clean(v) for v in row] for row in frame.itertuples(index=False, name=None)]
-    header_index = None
-    for i, cells in enumerate(grid[:HEADER_SEARCH_ROWS]):
+def find_header(head: list[list[str]], required: list[str]) -> int:
+    """The index of the first of `head`'s rows holding every required header."""
+    for i, cells in enumerate(head[:HEADER_SEARCH_ROWS]):
         if all(name in cells for name in required):
-            header_index = i
-            break
-    if header_index is None:
-        raise SpreadsheetError(
-            _("未找到表头：表格前 %(n)d 行中应有一行包含列 %(cols)s。",
-              n=HEADER_SEARCH_ROWS, cols="、".join(required))
-        )
+            return i
+    raise SpreadsheetError(
+        _("未找到表头：表格前 %(n)d 行中应有一行包含列 %(cols)s。",
+          n=HEADER_SEARCH_ROWS, cols="、".join(required))
+    )
+
+
+def read_rows(
+    book: Spreadsheet, required: Iterable[str], sheet: str | int = 0,
+) -> tuple[list[str], list[Row]]:
+    """The header and the non-empty rows of one sheet, located by its required headers.
+
+    The header is looked for in the first rows only; a sheet without one is refused before
+    the rest of it is read.
+    """
+    header_index = find_header(book.head(sheet), list(required))
+    grid = book.grid(sheet)
     header = grid[header_index]
     rows = []
     for offset, cells in enumerate(grid[header_index + 1:], start=header_index + 2):

@@ -10,7 +10,6 @@ from collections import Counter
 from datetime import date
 from typing import Iterable, Iterator, Optional
 
-import xlsxwriter
 from sqlalchemy import Select, select
 
 from crm.auth.models import User, UserRole
@@ -20,6 +19,7 @@ from crm.enterprises import workbook as wb
 from crm.enterprises.contacts import mask_email, mask_phone
 from crm.enterprises.import_lookups import CHUNK, Known, load_known
 from crm.enterprises.models import Enterprise
+from crm.spreadsheet_writer import xlsx_workbook
 
 SHEET_NAME = "重点企业"
 _WIDTHS = {wb.NAME: 36, wb.CODE: 22, wb.ADDRESS: 40, wb.TAGS: 24, wb.LIAISON: 20, wb.PHONE: 16,
@@ -93,7 +93,7 @@ def _joined(values: Iterable[str]) -> str:
 def write_xlsx(data_rows: Iterable[list[str]]) -> tuple[bytes, int]:
     """The workbook bytes and the number of enterprise rows written."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": True})
+    book = xlsx_workbook(buffer, constant_memory=True, in_memory=True)
     sheet = book.add_worksheet(SHEET_NAME)
     text = book.add_format({"num_format": "@"})
     header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "num_format": "@"})

@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 
 from crm.enterprises.workbook import COLUMNS, KEY_COLUMNS, canonical_header
-from crm.spreadsheets import HEADER_SEARCH_ROWS, Row, SpreadsheetError, clean, sheet_names
-from crm.spreadsheets import read_frame  # the raw grid: read_rows would drop merged headers
+from crm.spreadsheets import HEADER_SEARCH_ROWS, Row, Spreadsheet, SpreadsheetError
 
 #: Sub-header words under a merged 联系人 cell.
 _SUBHEADERS = {"姓名": "联系人", "名字": "联系人"}
@@ -27,14 +26,18 @@ class Sheet:
 
 
 def read_sheet(data: bytes, filename: str) -> Sheet:
-    """The first sheet with a recognisable header row; SpreadsheetError if there is none."""
-    for sheet in sheet_names(data, filename):
-        grid = [[clean(v) for v in row]
-                for row in read_frame(data, filename, sheet or 0).itertuples(index=False, name=None)]
-        found = _find_header(grid)
+    """The first sheet with a recognisable header row; SpreadsheetError if there is none.
+
+    Only a sheet's first rows are read to look for the header: a sheet without one costs
+    little, and the whole grid is read once, for the sheet that has it.
+    """
+    book = Spreadsheet(data, filename)
+    for sheet in book.sheet_names():
+        found = _find_header(book.head(sheet))
         if found is not None:
             header_index, names = found
-            return _build(sheet, grid, header_index, names)
+            # The raw grid: Spreadsheet rows would drop a merged two-row header.
+            return _build(sheet, book.grid(sheet), header_index, names)
     raise SpreadsheetError(
         _("未找到表头：表格前 %(n)d 行中应有一行包含列“企业名称”和“统一社会信用代码”。"
           "请使用导入模板的表头。", n=HEADER_SEARCH_ROWS))

@@ -14,7 +14,7 @@ from crm.auth.roles import Role, parse_role
 from crm.db import db
 from crm.imports import ImportRejected, ImportReport
 from crm.org.models import Department, Town
-from crm.spreadsheets import Row, SpreadsheetError, halfwidth, read_rows, sheet_names
+from crm.spreadsheets import Row, Spreadsheet, SpreadsheetError, halfwidth, read_rows
 
 SHEET_TOWNS = "乡镇园区"
 SHEET_DEPARTMENTS = "部门"
@@ -56,7 +56,8 @@ class OrgImportResult:
 
 def check(data: bytes, filename: str) -> tuple[OrgPlan, ImportReport]:
     """Read and check every row of the workbook without changing anything."""
-    names = sheet_names(data, filename)
+    book = Spreadsheet(data, filename)
+    names = book.sheet_names()
     report = ImportReport()
     plan = OrgPlan()
     for sheet in (SHEET_TOWNS, SHEET_DEPARTMENTS, SHEET_USERS):
@@ -64,9 +65,9 @@ def check(data: bytes, filename: str) -> tuple[OrgPlan, ImportReport]:
             raise SpreadsheetError(
                 _("工作簿缺少工作表“%(sheet)s”（应有：乡镇园区、部门、用户）。", sheet=sheet)
             )
-    plan.towns = _code_name_rows(data, filename, SHEET_TOWNS, report)
-    plan.departments = _code_name_rows(data, filename, SHEET_DEPARTMENTS, report)
-    _header, rows = read_rows(data, filename, USER_COLUMNS[:3], sheet=SHEET_USERS)
+    plan.towns = _code_name_rows(book, SHEET_TOWNS, report)
+    plan.departments = _code_name_rows(book, SHEET_DEPARTMENTS, report)
+    _header, rows = read_rows(book, USER_COLUMNS[:3], sheet=SHEET_USERS)
     town_keys = _known_keys(Town, plan.towns)
     department_keys = _known_keys(Department, plan.departments)
     seen: dict[str, int] = {}
@@ -77,8 +78,8 @@ def check(data: bytes, filename: str) -> tuple[OrgPlan, ImportReport]:
     return plan, report
 
 
-def _code_name_rows(data, filename, sheet, report) -> list[tuple[int, str, str]]:
-    _header, rows = read_rows(data, filename, ["代码", "名称"], sheet=sheet)
+def _code_name_rows(book: Spreadsheet, sheet, report) -> list[tuple[int, str, str]]:
+    _header, rows = read_rows(book, ["代码", "名称"], sheet=sheet)
     out, codes, names = [], {}, {}
     for row in rows:
         code, name = row.get("代码"), row.get("名称")

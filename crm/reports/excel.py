@@ -14,6 +14,8 @@ from typing import Any, Sequence
 
 import pandas as pd
 
+from crm.spreadsheet_writer import excel_writer
+
 MAX_WIDTH, MIN_WIDTH = 60, 6
 _BAD_SHEET_CHARS = str.maketrans({c: "_" for c in "[]:*?/\\"})
 
@@ -40,8 +42,7 @@ def workbook(title: str, meta: Sequence[tuple[str, Any]], summary: Sequence[tupl
              percent_items: Sequence[str] = ()) -> bytes:
     """The .xlsx bytes: `summary_name` holds the title, `meta` lines and the `summary` figures."""
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="xlsxwriter", date_format="yyyy-mm-dd",
-                        datetime_format="yyyy-mm-dd hh:mm") as writer:
+    with excel_writer(buffer, date_format="yyyy-mm-dd", datetime_format="yyyy-mm-dd hh:mm") as writer:
         book = writer.book
         bold = book.add_format({"bold": True, "font_size": 14})
         pct = book.add_format({"num_format": "0.0%"})
