@@ -121,6 +121,8 @@ class Config:
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "crm@localhost")
     NOTIFY_WEBHOOK_URL = os.environ.get("NOTIFY_WEBHOOK_URL", "")
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    #: "production" turns on the start-up checks of crm.production (e.g. a real PUBLIC_BASE_URL).
+    ENV = os.environ.get("ENV", "development")
 
     PAGE_SIZE = 50
 

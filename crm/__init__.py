@@ -13,7 +13,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     app.config.from_object((config or Config).load())
     app.config.update(overrides)
 
-    from crm import cli, client_address, db_events, errors, i18n, security, templating
+    from crm import catalogs, cli, client_address, db_events, errors, i18n, production, security, templating
     from crm.auth import session as auth_session
     from crm.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
@@ -23,6 +23,8 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
+    production.check(app)
+    catalogs.ensure_compiled(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: "Asia/Shanghai")
     bootstrap.init_app(app)
     limiter.init_app(app)
