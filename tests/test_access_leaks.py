@@ -214,3 +214,16 @@ def test_a_department_handler_gets_the_same_answer_whatever_the_hidden_digits(cl
     db.session.commit()
     answers = {q: _found(client, secret, q) for q in ("187", "1877", "1878", "18779971234")}
     assert len(set(map(repr, answers.values()))) == 1, answers
+
+
+@pytest.mark.parametrize("role, own_town, other_town", [
+    (Role.ADMIN, "13912345678", "13900000002"), (Role.COMMISSION, "13912345678", "13900000002"),
+    (Role.TOWN, "13912345678", "139****0002"), (Role.LEADER, "139****5678", "139****0002"),
+    (Role.DEPARTMENT, "139****5678", "139****0002"), (Role.LIAISON, "139****5678", "139****0002"),
+])
+def test_one_rule_decides_whose_phone_each_role_reads(users, district, role, own_town, other_town):
+    from crm.permissions import liaison_phone
+
+    viewer = users[role]  # the town coordinator and the liaison belong to 城桥镇 (A)
+    assert (liaison_phone(viewer, district["liaison"]), liaison_phone(viewer, district["helper"])) == \
+        (own_town, other_town)
