@@ -29,7 +29,7 @@ from crm.permissions import can_edit_enterprise, get_enterprise_or_404, keeps_li
 ENTERPRISE_ID = {"enterprise_id": Int(description=_l("企业编号"))}
 
 LIST_QUERY = Schema(None, {
-    "q": Str(100, description=_l("企业名称、统一社会信用代码、联系人姓名或电话中包含的文字")),
+    "q": Str(100, description=_l("企业名称、统一社会信用代码或联系人姓名中包含的文字；联系电话只在您能看到完整号码的企业中查找")),
     "town": Str(20, description=_l("乡镇/园区代码")),
     "level": Choice([lv.value for lv in Level], description=_l("级别：district 区级，town 镇级")),
     "tag": Str(50, description=_l("标签名称")),

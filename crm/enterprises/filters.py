@@ -17,7 +17,8 @@ from sqlalchemy import Select, exists, not_, or_, select
 from crm.enterprises.credit_code import ALPHABET, clean as clean_code
 from crm.enterprises.industries import INDUSTRY_SECTIONS
 from crm.enterprises.models import Enterprise, Level, enterprise_tags
-from crm.enterprises.queries import assigned_to, contact_matches, listed_on, without_liaison_on
+from crm.enterprises.queries import (assigned_to, contact_name_matches, contact_phone_matches, listed_on,
+                                     without_liaison_on)
 from crm.org.models import Town
 
 STATUSES = {"listed": _l("在册"), "removed": _l("已移出"), "all": _l("全部")}
@@ -92,12 +93,13 @@ class EnterpriseFilter:
         from crm.permissions import scope_enterprises
 
         stmt = select(Enterprise).join(Enterprise.town)
-        return self.apply(scope_enterprises(stmt, user, today), today)
+        return self.apply(scope_enterprises(stmt, user, today), today, user)
 
-    def apply(self, stmt: Select, today: date) -> Select:
-        """Narrow and sort a select(Enterprise) that already joins Town."""
+    def apply(self, stmt: Select, today: date, user=None) -> Select:
+        """Narrow and sort a select(Enterprise) that already joins Town, searching as `user`
+        (None: the server's operator on the command line, who reads every number)."""
         if self.q:
-            stmt = stmt.where(self._search_condition())
+            stmt = stmt.where(self._search_condition(user, today))
         if self.town:
             stmt = stmt.where(Enterprise.town_id == self.town)
         if self.level:
@@ -118,10 +120,17 @@ class EnterpriseFilter:
             stmt = stmt.where(not_(listed_on(today)))
         return stmt.order_by(*self._order())
 
-    def _search_condition(self):
+    def _search_condition(self, user, today: date):
+        from crm.permissions import contact_search_condition
+
         like = _like(self.q)
         phone = _like(unicodedata.normalize("NFKC", self.q).replace(" ", ""))
-        conditions = [Enterprise.name.ilike(like, escape="\\"), contact_matches(like, phone)]
+        if user is None:
+            contacts = or_(contact_name_matches(like), contact_phone_matches(phone))
+        else:
+            # What a masked number hides is no search key for its reader (crm.permissions).
+            contacts = contact_search_condition(user, like, phone, today)
+        conditions = [Enterprise.name.ilike(like, escape="\\"), contacts]
         code = clean_code(self.q)
         if _CODE_LIKE.match(code):
             conditions.append(Enterprise.credit_code.like(_like(code), escape="\\"))

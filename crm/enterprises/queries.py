@@ -51,11 +51,12 @@ def assigned_to(liaison_id: int, on: date) -> ColumnElement[bool]:
     )
 
 
-def contact_matches(name_pattern: str, phone_pattern: str | None = None,
-                    escape: str = "\\") -> ColumnElement[bool]:
-    """A contact whose name or phone matches the LIKE patterns (with their % signs)."""
-    return exists().where(
-        Contact.enterprise_id == Enterprise.id,
-        or_(Contact.name.ilike(name_pattern, escape=escape),
-            Contact.mobile.like(phone_pattern or name_pattern, escape=escape)),
-    )
+def contact_name_matches(pattern: str, escape: str = "\\") -> ColumnElement[bool]:
+    """A contact whose name matches the LIKE pattern (with its % signs), case-insensitively."""
+    return exists().where(Contact.enterprise_id == Enterprise.id, Contact.name.ilike(pattern, escape=escape))
+
+
+def contact_phone_matches(pattern: str, escape: str = "\\") -> ColumnElement[bool]:
+    """A contact whose mobile number matches the LIKE pattern. Only for readers who see the
+    numbers in full: see crm.permissions.enterprises.contact_search_condition."""
+    return exists().where(Contact.enterprise_id == Enterprise.id, Contact.mobile.like(pattern, escape=escape))

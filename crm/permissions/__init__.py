@@ -8,14 +8,14 @@ from crm.permissions.roles import (require_roles, roles_required_for, sees_every
 from crm.permissions.enterprises import (can_edit_enterprise, enterprise_condition,
                                          get_enterprise_or_404, masks_contacts,
                                          scope_enterprises, scope_users_liaisons)
-from crm.permissions.enterprises import (contacts_visible_condition, editable_condition,
+from crm.permissions.enterprises import (contact_search_condition, contacts_visible_condition, editable_condition,
                                          get_editable_enterprise_or_404, keeps_list)
 
 __all__ = [
     "require_roles", "roles_required_for", "sees_everything", "supervises",
     "can_edit_enterprise", "enterprise_condition", "get_enterprise_or_404",
     "masks_contacts", "scope_enterprises", "scope_users_liaisons",
-    "contacts_visible_condition", "editable_condition", "get_editable_enterprise_or_404", "keeps_list",
+    "contact_search_condition", "contacts_visible_condition", "editable_condition", "get_editable_enterprise_or_404", "keeps_list",
 ]
 from crm.permissions.visits import can_edit_visit, get_visit_or_404, scope_visits, visit_condition  # noqa: E402
 __all__ += ["can_edit_visit", "get_visit_or_404", "scope_visits", "visit_condition"]
@@ -24,5 +24,8 @@ from crm.permissions.requests import (get_request_or_404, request_condition, sco
 from crm.permissions.requests import masks_request_contacts  # noqa: E402
 __all__ += ["get_request_or_404", "request_condition", "scope_requests", "may_act_on_request",
             "masks_request_contacts"]
-from crm.permissions.reports import ReportScope, can_see_liaison_phone, may_open, report_scope  # noqa: E402
-__all__ += ["ReportScope", "can_see_liaison_phone", "may_open", "report_scope"]
+from crm.permissions.reports import ReportScope, may_open, report_scope  # noqa: E402
+__all__ += ["ReportScope", "may_open", "report_scope"]
+from crm.permissions.liaisons import (LiaisonPhones, can_see_liaison_phone, liaison_enterprise_ids,  # noqa: E402
+                                      liaison_phone, liaison_phones)
+__all__ += ["LiaisonPhones", "can_see_liaison_phone", "liaison_enterprise_ids", "liaison_phone", "liaison_phones"]

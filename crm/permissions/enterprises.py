@@ -5,13 +5,14 @@ from datetime import date
 from typing import Optional
 
 from flask import abort
-from sqlalchemy import Select, exists, false, or_, select, true
+from sqlalchemy import Select, and_, exists, false, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from crm.auth.roles import Role
 from crm.clock import business_today
 from crm.db import db
 from crm.enterprises.models import Assignment, Enterprise
+from crm.enterprises.queries import contact_name_matches, contact_phone_matches
 from crm.permissions.roles import sees_everything
 from crm.requests.models import Request, request_cooperators
 
@@ -140,3 +141,12 @@ def contacts_visible_condition(user, today: Optional[date] = None) -> ColumnElem
     # Department handlers see an enterprise only through a request: never its full contacts.
     conditions = _own_conditions(user, today or business_today())
     return or_(*conditions) if conditions else false()
+
+
+def contact_search_condition(user, name_pattern: str, phone_pattern: str,
+                             today: Optional[date] = None) -> ColumnElement[bool]:
+    """The contact part of a search by `user`: contact names wherever the user sees the enterprise,
+    phone numbers only where the user sees them in full. A number shown masked is no search key
+    (rule 11): otherwise about twenty prefix searches would spell out the hidden digits."""
+    return or_(contact_name_matches(name_pattern),
+               and_(contacts_visible_condition(user, today), contact_phone_matches(phone_pattern)))

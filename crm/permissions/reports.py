@@ -7,7 +7,7 @@ error page: the user gets their own scope and a message saying so.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Mapping, Optional
 
 from flask_babel import gettext as _
@@ -16,7 +16,8 @@ from sqlalchemy import select
 from crm.auth.roles import Role
 from crm.db import db
 from crm.org.models import Department, Town
-from crm.permissions.roles import sees_everything, supervises
+from crm.permissions.liaisons import LiaisonPhones, liaison_phones
+from crm.permissions.roles import sees_everything
 
 COVERAGE, REQUESTS, TRENDS = "coverage", "requests", "trends"
 
@@ -32,6 +33,8 @@ class ReportScope:
     can_choose: bool = False
     town_name: str = ""
     department_name: str = ""
+    #: Whose liaison phone numbers the report's reader sees in full (nobody's unless told).
+    phones: LiaisonPhones = field(default_factory=LiaisonPhones)
 
     @property
     def district_wide(self) -> bool:
@@ -60,13 +63,13 @@ def may_open(user, report: str) -> bool:
     return user.has_role(Role.DEPARTMENT) and user.department_id is not None
 
 
-def can_see_liaison_phone(user) -> bool:
-    """The commission calls liaisons who are behind; other readers see names only."""
-    return supervises(user)
-
-
 def report_scope(user, args: Mapping[str, str], report: str) -> tuple[ReportScope, Optional[str]]:
     """The scope for `user` given the URL `args`, and a message when the URL asked for more."""
+    scope, message = _scope(user, args, report)
+    return replace(scope, phones=liaison_phones(user)), message
+
+
+def _scope(user, args: Mapping[str, str], report: str) -> tuple[ReportScope, Optional[str]]:
     town = _load(Town, args.get("town"))
     department = _load(Department, args.get("department")) if report != COVERAGE else None
     message = None

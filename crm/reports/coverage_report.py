@@ -304,6 +304,9 @@ def _liaisons(scope: ReportScope) -> pd.DataFrame:
     if scope.liaison_id is not None:
         stmt = stmt.where(User.id == scope.liaison_id)
     frame = read_frame(stmt, ["liaison_id", "liaison_name", "liaison_mobile", "liaison_town_id"])
+    # Rule 11: each number as the report's reader may read it (crm.permissions.liaisons).
+    frame["liaison_mobile"] = [scope.phones.shown(None if pd.isna(town) else int(town), mobile)
+                               for town, mobile in zip(frame["liaison_town_id"], frame["liaison_mobile"])]
     frame["liaison_order"] = frame["liaison_name"].rank(method="dense").fillna(0).astype(int)
     return frame
 

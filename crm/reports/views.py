@@ -9,7 +9,7 @@ from sqlalchemy import select
 from crm import audit
 from crm.db import db
 from crm.org.models import Town
-from crm.permissions.reports import COVERAGE, REQUESTS, can_see_liaison_phone, may_open, report_scope
+from crm.permissions.reports import COVERAGE, REQUESTS, may_open, report_scope
 from crm.reports import bp, charts
 from crm.reports.coverage_report import (ENTERPRISE_STATUSES, PAIR_STATUSES, Filters, build,
                                          missed_pairs_report, status_label)
@@ -83,7 +83,7 @@ def _coverage_page(printing: bool):
         ranking=records(ranking.head(RANK_PREVIEW)), ranking_total=len(ranking),
         no_liaison=records(report.named(report.enterprise_rows("no_liaison").head(GAP_PREVIEW))),
         due=records(report.named(report.pair_rows("due").head(GAP_PREVIEW))),
-        show_phone=can_see_liaison_phone(current_user),
+        show_phone=scope.phones.any,
         town_chart=_town_chart(by_town, context["base_args"], scope.can_choose),
     )
     missed_report = missed_pairs_report(report)
@@ -117,7 +117,7 @@ def coverage_liaisons():
                                **_selector_context(None, scope, message, str(exc))), 400
     report = build(quarter, scope, today(), with_enterprises=False)
     context = _selector_context(quarter, scope, message)
-    context.update(page=frame_page(report.liaison_ranking()), show_phone=can_see_liaison_phone(current_user),
+    context.update(page=frame_page(report.liaison_ranking()), show_phone=scope.phones.any,
                    printing=False)
     return render_template("reports/coverage_liaisons.html", **context)
 
@@ -156,7 +156,7 @@ def _drilldown(kind: str, statuses, default: str):
     context = _selector_context(quarter, scope, message)
     context.update(kind=kind, status=status, status_text=status_label(status), filters=filters,
                    filter_labels=_filter_labels(report, filters), page=frame_page(frame, report.named),
-                   show_phone=can_see_liaison_phone(current_user), report=report, printing=False)
+                   show_phone=scope.phones.any, report=report, printing=False)
     return render_template("reports/coverage_list.html", **context)
 
 
@@ -185,7 +185,7 @@ def coverage_export():
         return render_template("reports/coverage.html", printing=False,
                                **_selector_context(None, scope, None, str(exc))), 400
     report = build(quarter, scope, today())
-    content = coverage_workbook(report, missed_pairs_report(report), show_phone=can_see_liaison_phone(current_user))
+    content = coverage_workbook(report, missed_pairs_report(report), show_phone=scope.phones.any)
     audit.record("export", "report", None, changes={
         "report": "coverage", "period": str(quarter), "scope": scope.label, "format": "xlsx"})
     db.session.commit()

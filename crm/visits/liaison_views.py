@@ -1,5 +1,8 @@
 """Liaison pages for the commission, town coordinators and leaders: each liaison's enterprises
-and coverage per quarter, all from the coverage engine."""
+and coverage per quarter, all from the coverage engine.
+
+A page lists, and counts, only the enterprises its reader may see (a town coordinator: their
+town's), and shows the liaison's number as the reader may read it (crm.permissions.liaisons)."""
 from __future__ import annotations
 
 from flask import abort, render_template, request
@@ -13,7 +16,7 @@ from crm.clock import business_today
 from crm.db import db
 from crm.enterprises.models import Assignment, Enterprise
 from crm.pagination import paginate
-from crm.permissions import require_roles, scope_users_liaisons
+from crm.permissions import liaison_enterprise_ids, liaison_phone, require_roles, scope_users_liaisons
 from crm.visits import bp
 from crm.visits.coverage import quarter_pairs, summarize_pairs
 from crm.visits.quarters import Quarter
@@ -44,8 +47,9 @@ def liaisons():
         stmt = stmt.where(User.name.contains(search, autoescape=True) | User.login.contains(search, autoescape=True))
     page = paginate(stmt.options(selectinload(User.town)).order_by(User.name, User.id))
     ids = [u.id for u in page.items]
-    # One engine call for the whole page, filtered to its liaisons.
-    pairs = quarter_pairs(quarter, today=today, liaison_ids=ids) if ids else []
+    # One engine call for the whole page, filtered to its liaisons and the reader's enterprises.
+    pairs = quarter_pairs(quarter, today=today, liaison_ids=ids,
+                          enterprise_ids=liaison_enterprise_ids(current_user, ids, today)) if ids else []
     by_liaison: dict[int, list] = {}
     for pair in pairs:
         by_liaison.setdefault(pair.liaison_id, []).append(pair)
@@ -62,7 +66,8 @@ def liaison(user_id: int):
     if person is None or not person.has_role(Role.LIAISON):
         abort(404)
     quarter = _quarter_arg(today)
-    pairs = quarter_pairs(quarter, today=today, liaison_ids=[person.id])
+    visible = liaison_enterprise_ids(current_user, [person.id], today)
+    pairs = quarter_pairs(quarter, today=today, liaison_ids=[person.id], enterprise_ids=visible)
     ids = [p.enterprise_id for p in pairs]
     enterprises = {e.id: e for e in db.session.scalars(
         select(Enterprise).where(Enterprise.id.in_(ids)).options(selectinload(Enterprise.town)))} if ids else {}
@@ -72,11 +77,12 @@ def liaison(user_id: int):
     history = []
     q = quarter
     for _i in range(HISTORY_QUARTERS):
-        history.append((q, summarize_pairs(quarter_pairs(q, today=today, liaison_ids=[person.id]))))
+        history.append((q, summarize_pairs(quarter_pairs(q, today=today, liaison_ids=[person.id],
+                                                         enterprise_ids=visible))))
         q = q.previous
     return render_template("visits/liaison.html", person=person, quarter=quarter, today=today,
                            rows=rows, enterprises=enterprises, roles=roles, history=history,
-                           summary=summarize_pairs(pairs))
+                           summary=summarize_pairs(pairs), mobile=liaison_phone(current_user, person))
 
 
 def _roles(liaison_id: int, enterprise_ids: list[int], quarter: Quarter) -> dict[int, str]:
