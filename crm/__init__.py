@@ -13,7 +13,8 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     app.config.from_object((config or Config).load())
     app.config.update(overrides)
 
-    from crm import catalogs, cli, client_address, db_events, errors, i18n, production, security, templating
+    from crm import (catalogs, cli, client_address, db_events, errors, i18n, production, query_args, security,
+                     templating)
     from crm.auth import session as auth_session
     from crm.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
@@ -34,6 +35,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     auth_session.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)
+    query_args.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

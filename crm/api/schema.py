@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import copy
 import re
-import unicodedata
 from datetime import date, datetime, timezone
 from typing import Any, Callable, Iterable, Mapping, Optional
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from crm import text_rules
 from crm.api.components import component
 from crm.enterprises.credit_code import normalize as normalize_credit_code
 
@@ -88,16 +88,13 @@ def _with_null(schema: dict) -> dict:
 
 
 def clean_text(value: Any, *, multiline: bool) -> str:
-    """Text without control characters (bar line breaks in multi-line fields) or lone surrogates."""
+    """Text that passes the forms' rule (crm.text_rules), line breaks as LF, stripped."""
     if not isinstance(value, str):
         raise Invalid(_("应为文本"))
-    allowed = "\n\r\t" if multiline else ""
-    for ch in value:
-        if ch in allowed:
-            continue
-        if unicodedata.category(ch) in ("Cc", "Cs"):
-            raise Invalid(_("含有不允许的控制字符"))
-    return value.strip()
+    message = text_rules.problem(value, multiline)
+    if message:
+        raise Invalid(message)
+    return (text_rules.normalise_newlines(value) or "").strip()
 
 
 class Str(Field):

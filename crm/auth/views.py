@@ -1,8 +1,6 @@
 """Login/logout, first-login password change, personal settings."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -16,16 +14,7 @@ from crm.auth import throttle
 from crm.audit import record
 from crm.client_address import client_address
 from crm.db import db, utcnow
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only same-site relative paths, so a crafted link cannot send users elsewhere."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
+from crm.redirects import safe_next
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -56,7 +45,7 @@ def login():
         session["lang"] = user.language
         if user.must_change_password:
             return redirect(url_for("auth.change_password"))
-        return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
+        return redirect(safe_next(request.args.get("next"), url_for("main.home")))
     return render_template("auth/login.html", form=form)
 
 
@@ -111,4 +100,4 @@ def set_language(code: str):
         if current_user.is_authenticated:
             current_user.language = code
             db.session.commit()
-    return redirect(_safe_next(request.form.get("next")) or url_for("main.home"))
+    return redirect(safe_next(request.form.get("next"), url_for("main.home")))

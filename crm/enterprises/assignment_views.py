@@ -22,6 +22,7 @@ from crm.enterprises.views import liaison_options
 from crm.permissions import (editable_condition, get_editable_enterprise_or_404, keeps_list,
                              require_roles)
 from crm.permissions.enterprises import LIST_KEEPERS
+from crm.query_args import cleaned
 
 BULK_PREVIEW = 30
 
@@ -169,7 +170,8 @@ def _ids(values: list[str]) -> list[int]:
 def bulk_assign_view():
     if not keeps_list(current_user):
         abort(403)
-    source = request.form if request.method == "POST" else request.args
+    # The posted filter is the list's query string carried in hidden fields: cleaned the same way.
+    source = cleaned(request.form) if request.method == "POST" else request.args
     ids = _ids(source.getlist("ids"))
     targets, filt, everything = _bulk_targets(source, ids)
     form = BulkAssignForm(start_on=business_today(), ids=",".join(map(str, ids)))

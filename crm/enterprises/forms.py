@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, RadioField,
+from wtforms import (BooleanField, FieldList, FormField, HiddenField, RadioField,
                      SelectField, StringField, SubmitField, TextAreaField)
 from wtforms.fields import DateField
 from wtforms.fields.choices import SelectChoice
@@ -15,6 +14,7 @@ from crm.enterprises.contacts import normalize_email, normalize_phone
 from crm.enterprises.credit_code import normalize as normalize_code
 from crm.enterprises.industries import INDUSTRY_SECTIONS
 from crm.enterprises.models import LEVEL_LABELS, ROLE_LABELS
+from crm.forms import CrmForm, CrmSubform
 from crm.org.forms import MultiCheckboxField
 
 MAX_CONTACTS = 10
@@ -37,7 +37,7 @@ def _credit_code(form, field) -> None:
         raise ValidationError(str(exc)) from exc
 
 
-class ContactForm(Form):
+class ContactForm(CrmSubform):
     """One contact row; a row left entirely blank is ignored."""
 
     name = StringField(_l("姓名"), validators=[Length(max=64)])
@@ -79,7 +79,7 @@ def role_choices():
     return [SelectChoice(value, label) for value, label in ROLE_LABELS.items()]
 
 
-class EnterpriseForm(FlaskForm):
+class EnterpriseForm(CrmForm):
     name = StringField(_l("企业名称"), validators=[DataRequired(_l("请填写企业名称")), Length(max=200)])
     credit_code = StringField(_l("统一社会信用代码"), validators=[_credit_code])
     town_id = SelectField(_l("属地（乡镇/园区）"), coerce=int, validate_choice=True)
@@ -105,20 +105,20 @@ class NewEnterpriseForm(EnterpriseForm):
     added_reason = StringField(_l("列入原因"), validators=[Optional(), Length(max=200)])
 
 
-class RemoveForm(FlaskForm):
+class RemoveForm(CrmForm):
     on = ChineseDateField(_l("移出日期"), validators=[InputRequired(_l("请填写移出日期"))])
     reason = StringField(_l("移出原因"), validators=[DataRequired(_l("请填写移出原因")), Length(max=200)])
     end_assignments = BooleanField(_l("同时解除该企业的包保关系"), default=True)
     submit = SubmitField(_l("移出清单"))
 
 
-class RelistForm(FlaskForm):
+class RelistForm(CrmForm):
     on = ChineseDateField(_l("重新列入日期"), validators=[InputRequired(_l("请填写列入日期"))])
     reason = StringField(_l("列入原因"), validators=[DataRequired(_l("请填写列入原因")), Length(max=200)])
     submit = SubmitField(_l("重新列入清单"))
 
 
-class AssignForm(FlaskForm):
+class AssignForm(CrmForm):
     liaison_id = SelectField(_l("包保责任人"), coerce=int, validate_choice=True)
     role = SelectField(_l("角色"), choices=role_choices(), validate_choice=True)
     start_on = ChineseDateField(_l("开始日期"), validators=[InputRequired(_l("请填写开始日期"))])
@@ -130,13 +130,13 @@ class AssignForm(FlaskForm):
             raise ValidationError(_("请选择包保责任人"))
 
 
-class EndAssignmentForm(FlaskForm):
+class EndAssignmentForm(CrmForm):
     end_on = ChineseDateField(_l("解除日期"), validators=[InputRequired(_l("请填写解除日期"))])
     reason = StringField(_l("解除原因"), validators=[DataRequired(_l("请填写解除原因")), Length(max=200)])
     submit = SubmitField(_l("解除"))
 
 
-class ReassignForm(FlaskForm):
+class ReassignForm(CrmForm):
     liaison_id = SelectField(_l("新的包保责任人"), coerce=int, validate_choice=True)
     on = ChineseDateField(_l("更换日期"), validators=[InputRequired(_l("请填写更换日期"))])
     reason = StringField(_l("更换原因"), validators=[DataRequired(_l("请填写更换原因")), Length(max=200)])
@@ -156,11 +156,11 @@ class BulkAssignForm(AssignForm):
     submit = SubmitField(_l("批量指派"))
 
 
-class TagForm(FlaskForm):
+class TagForm(CrmForm):
     name = StringField(_l("标签名称"), validators=[DataRequired(_l("请填写标签名称")), Length(max=50)])
     submit = SubmitField(_l("保存"))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(CrmForm):
     file = FileField(_l("重点企业表格（.xlsx 或 .csv）"), validators=[FileRequired(_l("请选择文件"))])
     submit = SubmitField(_l("上传并检查"))

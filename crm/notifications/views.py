@@ -9,6 +9,7 @@ from crm.db import db, utcnow
 from crm.notifications import bp
 from crm.notifications.models import Channel, Notification
 from crm.pagination import paginate
+from crm.redirects import safe_next
 
 
 def _mine():
@@ -41,10 +42,7 @@ def open_one(notification_id: int):
     if note.read_at is None:
         note.read_at = utcnow()
         db.session.commit()
-    link = note.link or ""
-    if link.startswith("/") and not link.startswith("//"):
-        return redirect(link)
-    return redirect(url_for("notifications.index"))
+    return redirect(safe_next(note.link, url_for("notifications.index")))
 
 
 @bp.route("/read-all", methods=["POST"])

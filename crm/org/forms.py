@@ -1,6 +1,5 @@
 """Forms for towns, departments and users."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, EmailField, SelectField, SelectMultipleField, StringField,
                      SubmitField, widgets)
@@ -8,9 +7,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from crm.auth.roles import ROLE_LABELS, Role
+from crm.forms import CrmForm
 
 
-class OrgUnitForm(FlaskForm):
+class OrgUnitForm(CrmForm):
     code = StringField(_l("代码"), validators=[DataRequired(_l("请填写代码")), Length(max=20)])
     name = StringField(_l("名称"), validators=[DataRequired(_l("请填写名称")), Length(max=100)])
     submit = SubmitField(_l("保存"))
@@ -21,7 +21,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class UserForm(FlaskForm):
+class UserForm(CrmForm):
     login = StringField(_l("登录名"), validators=[
         DataRequired(_l("请填写登录名")),
         Regexp(r"^[A-Za-z0-9_.@-]{2,64}$", message=_l("登录名应为2-64位字母、数字或 _ . @ -")),
@@ -43,6 +43,6 @@ class UserForm(FlaskForm):
     submit = SubmitField(_l("保存"))
 
 
-class OrgImportForm(FlaskForm):
+class OrgImportForm(CrmForm):
     file = FileField(_l("组织架构表格（.xlsx）"), validators=[FileRequired(_l("请选择文件"))])
     submit = SubmitField(_l("检查并导入"))

@@ -6,15 +6,16 @@ from typing import Optional
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from crm.calendar.store import deadline as calendar_deadline
 from crm.clock import business_today
 from crm.db import db
+from crm.forms import CrmForm
 from crm.org.models import Department
 from crm.permissions.requests import get_request_or_404, may
+from crm.redirects import safe_next
 from crm.requests import bp, deadlines
 from crm.requests.detail import build_form, render_detail
 from crm.requests.errors import NotAllowed, WorkflowError
@@ -28,12 +29,8 @@ ONE_CLICK = ("accept",)
 
 
 
-def _safe_next(default: str) -> str:
-    target = request.form.get("next") or request.args.get("next") or ""
-    # Only paths inside this site: never an absolute or protocol-relative URL.
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+def _back_or(default: str) -> str:
+    return safe_next(request.form.get("next") or request.args.get("next"), default)
 
 
 def _done_message(action: str) -> str:
@@ -47,7 +44,7 @@ def _done_message(action: str) -> str:
     return messages.get(action, _("已保存。"))
 
 
-def _attach_error(form: Optional[FlaskForm], error: WorkflowError) -> Optional[str]:
+def _attach_error(form: Optional[CrmForm], error: WorkflowError) -> Optional[str]:
     """Put the message next to its field when the form has it; else return it for the page top."""
     if form is not None and error.field and error.field in form._fields:
         form._fields[error.field].errors = list(form._fields[error.field].errors or []) + [error.message]
@@ -62,7 +59,7 @@ def act(request_id: int, action: str):
     req = get_request_or_404(request_id, current_user, today)
     if action not in ACTION_FORMS and action not in ONE_CLICK:
         abort(404)
-    form = build_form(action, req, bind=True) if action in ACTION_FORMS else FlaskForm()
+    form = build_form(action, req, bind=True) if action in ACTION_FORMS else CrmForm()
     detail_url = url_for("requests.detail", request_id=req.id)
     if not form.validate_on_submit():
         return render_detail(req, forms={action: form} if action in ACTION_FORMS else None, status=400,
@@ -78,7 +75,7 @@ def act(request_id: int, action: str):
                              status=403 if isinstance(e, NotAllowed) else 400, error=message)
     db.session.commit()
     flash(_done_message(action), "success")
-    return redirect(_safe_next(detail_url))
+    return redirect(_back_or(detail_url))
 
 
 def _department_choices() -> list[SelectChoice]:
@@ -129,7 +126,7 @@ def assign(request_id: int):
         else:
             db.session.commit()
             flash(_("已交办 %(no)s。", no=req.number), "success")
-            return redirect(_safe_next(url_for("requests.detail", request_id=req.id)))
+            return redirect(_back_or(url_for("requests.detail", request_id=req.id)))
     elif request.method == "POST":
         status = 400
     days = form.time_limit_days.data if isinstance(form.time_limit_days.data, int) and \

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (BooleanField, IntegerField, RadioField, SelectField, SelectMultipleField,
                      StringField, TextAreaField, widgets)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
+from crm.forms import CrmForm
 from crm.requests.models import OUTCOME_LABELS, RATING_LABELS, Outcome, Rating
 from crm.requests.steps import MAX_TEXT, MAX_TIME_LIMIT
 
@@ -28,7 +28,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class AssignForm(FlaskForm):
+class AssignForm(CrmForm):
     lead_department = SelectField(_l("牵头单位"), coerce=optional_int,
                                   validators=[InputRequired(_l("请选择牵头单位。"))],
                                   invalid_value_message=_l("请选择牵头单位。"),
@@ -42,59 +42,59 @@ class AssignForm(FlaskForm):
     instructions = TextAreaField(_l("督办意见"), validators=[Optional(), *TEXT])
 
 
-class AnswerOnSiteForm(FlaskForm):
+class AnswerOnSiteForm(CrmForm):
     answer = TextAreaField(_l("答复内容"), validators=[required(_l("请填写现场答复内容。")), *TEXT])
 
 
-class RejectForm(FlaskForm):
+class RejectForm(CrmForm):
     reason = TextAreaField(_l("不予受理理由（企业可见）"),
                            validators=[required(_l("请填写不予受理的理由（企业可以看到）。")), *TEXT])
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(CrmForm):
     reason = TextAreaField(_l("退回理由"), validators=[required(_l("请填写退回理由。")), *TEXT])
 
 
-class ExtensionForm(FlaskForm):
+class ExtensionForm(CrmForm):
     days = IntegerField(_l("延期（工作日）"), validators=[
         InputRequired(_l("请填写延期天数。")), NumberRange(1, MAX_TIME_LIMIT, _l("延期天数不正确。"))])
     reason = TextAreaField(_l("延期理由"), validators=[required(_l("请填写延期理由。")), *TEXT])
 
 
-class DecideExtensionForm(FlaskForm):
+class DecideExtensionForm(CrmForm):
     note = TextAreaField(_l("审批意见"), validators=[Optional(), *TEXT])
 
 
-class EscalateForm(FlaskForm):
+class EscalateForm(CrmForm):
     reasons = TextAreaField(_l("各方理据"), validators=[required(_l("请列明各方理据。")), *TEXT])
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(CrmForm):
     outcome = RadioField(_l("办理结果"), choices=[SelectChoice(o.value, OUTCOME_LABELS[o]) for o in Outcome],
                          validators=[InputRequired(_l("请选择办理结果。"))])
     answer = TextAreaField(_l("答复内容"), validators=[required(_l("请填写答复内容。")), *TEXT])
 
 
-class RateForm(FlaskForm):
+class RateForm(CrmForm):
     rating = RadioField(_l("评价"), choices=[SelectChoice(r.value, RATING_LABELS[r]) for r in Rating],
                         validators=[InputRequired(_l("请选择评价。"))])
     comment = TextAreaField(_l("意见"), validators=[Optional(), Length(max=2000, message=_l("不能超过 %(max)d 个字。"))])
 
 
-class CloseForm(FlaskForm):
+class CloseForm(CrmForm):
     explanation = TextAreaField(_l("办结说明"), validators=[required(_l("请填写办结说明。")), *TEXT])
 
 
-class NoteForm(FlaskForm):
+class NoteForm(CrmForm):
     kind = SelectField(_l("类型"), choices=[SelectChoice("note", _l("备注"))])
     text = TextAreaField(_l("内容"), validators=[required(_l("请填写内容。")), *TEXT])
 
 
-class UrgeForm(FlaskForm):
+class UrgeForm(CrmForm):
     instructions = TextAreaField(_l("督办要求"), validators=[Optional(), *TEXT])
 
 
-class NewRequestForm(FlaskForm):
+class NewRequestForm(CrmForm):
     """A request taken by phone (or typed in by the commission or a town)."""
 
     credit_code = StringField(_l("统一社会信用代码"), validators=[required(_l("请填写统一社会信用代码。"))])
@@ -110,7 +110,7 @@ class NewRequestForm(FlaskForm):
     contact_email = StringField(_l("邮箱"), validators=[Optional(), Email(_l("邮箱格式不正确。")), Length(max=120)])
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(CrmForm):
     name = StringField(_l("类别名称"), validators=[required(_l("请填写类别名称。")), Length(max=50)])
     time_limit_days = IntegerField(_l("默认办理时限（工作日）"), validators=[
         InputRequired(_l("请填写默认办理时限。")),

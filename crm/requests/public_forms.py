@@ -4,11 +4,11 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, SelectField, StringField, TelField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp, ValidationError
 
 from crm.enterprises.credit_code import normalize
+from crm.forms import CrmForm
 from crm.requests.forms import optional_int
 
 DESCRIPTION_MAX = 2000
@@ -32,7 +32,7 @@ def _mobile(form, field):
     field.data = value
 
 
-class PublicRequestForm(FlaskForm):
+class PublicRequestForm(CrmForm):
     enterprise_name = StringField(_l("企业名称"), validators=[
         DataRequired(_l("请填写企业名称。")), Length(max=200, message=_l("企业名称过长。"))])
     credit_code = StringField(_l("统一社会信用代码"), validators=[
@@ -56,7 +56,7 @@ class PublicRequestForm(FlaskForm):
     form_token = HiddenField(validators=[Regexp(r"^[A-Za-z0-9_-]{16,64}$", message=_l("表单已失效，请刷新页面后重试。"))])
 
 
-class LookupForm(FlaskForm):
+class LookupForm(CrmForm):
     number = StringField(_l("受理编号"), validators=[
         DataRequired(_l("请填写受理编号。")),
         Regexp(r"^\s*\d{4}-\d{6}\s*$", message=_l("受理编号格式如 2026-000123。"))])

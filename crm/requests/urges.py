@@ -11,7 +11,9 @@ from crm.clock import business_today
 from crm.db import db
 from crm.permissions import require_roles
 from crm.permissions.requests import get_request_or_404, scope_requests
+from crm.redirects import safe_next
 from crm.requests import bp
+from crm.requests.forms import UrgeForm
 from crm.requests.models import Request, UrgeNotice
 from crm.requests.workflow import transition_many
 
@@ -32,11 +34,14 @@ def bulk_urge():
     """批量催办: one urge notice for each selected overdue request; the others say why not."""
     today = business_today()
     ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()][:MAX_BULK]
-    back = request.form.get("next") or url_for("requests.board", section="overdue")
-    if not back.startswith("/") or back.startswith("//"):
-        back = url_for("requests.board", section="overdue")
+    back = safe_next(request.form.get("next"), url_for("requests.board", section="overdue"))
     if not ids:
         flash(_("请先勾选要催办的诉求。"), "warning")
+        return redirect(back)
+    form = UrgeForm()
+    if not form.validate():
+        for message in form.instructions.errors:
+            flash(_("督办要求：%(message)s", message=message), "danger")
         return redirect(back)
     reqs = db.session.scalars(
         scope_requests(select(Request).where(Request.id.in_(ids)), current_user, today).order_by(Request.id)
@@ -44,7 +49,7 @@ def bulk_urge():
     if not reqs:
         abort(404)
     done, refused = transition_many(reqs, "urge", current_user, today=today,
-                                    instructions=request.form.get("instructions") or None)
+                                    instructions=form.instructions.data or None)
     db.session.commit()
     if done:
         flash(_("已出具催办单 %(n)s 份。", n=len(done)), "success")

@@ -20,6 +20,7 @@ from crm.enterprises.models import Assignment
 from crm.permissions import require_roles
 from crm.permissions.visits import (can_edit_visit, earliest_visit_date, get_visit_or_404,
                                     loggable_enterprise_or_404)
+from crm.redirects import safe_next
 from crm.visits import bp
 from crm.visits.errors import VisitError
 from crm.visits.forms import VisitForm
@@ -113,8 +114,7 @@ def saved(visit_id: int):
 def session_check():
     """For the form's script: still logged in? Then a fresh CSRF token; else where to log in."""
     if not current_user.is_authenticated:
-        target = request.args.get("next", "")
-        target = target if target.startswith("/") and not target.startswith("//") else None
+        target = safe_next(request.args.get("next"), "") or None
         return jsonify(ok=False, login=url_for("auth.login", next=target)), 401
     return jsonify(ok=True, csrf_token=generate_csrf())
 

@@ -5,12 +5,12 @@ import uuid
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField, RadioField,
+from wtforms import (BooleanField, DateField, FieldList, FormField, HiddenField, RadioField,
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from crm.forms import CrmForm, CrmSubform
 from crm.visits.models import MODE_LABELS, VisitMode
 from crm.visits.problems import LIMITS as PROBLEM_LIMITS
 from crm.visits.problems import ProblemInput
@@ -33,7 +33,7 @@ class ChineseDateField(DateField):
             raise ValueError(_("请按“年-月-日”填写日期，例如 2026-11-24。")) from None
 
 
-class ProblemForm(Form):
+class ProblemForm(CrmSubform):
     """One row of 企业诉求 (a plain Form: the visit form's CSRF token covers it)."""
 
     title = StringField(_l("诉求标题"), validators=[Optional(), _too_long(PROBLEM_LIMITS["title"])])
@@ -61,7 +61,7 @@ class ProblemForm(Form):
         )
 
 
-class VisitForm(FlaskForm):
+class VisitForm(CrmForm):
     #: Generated when the form is first shown; the same key on a retry finds the saved visit.
     idempotency_key = HiddenField()
     visited_on = ChineseDateField(_l("走访日期"), validators=[DataRequired(message=_l("请填写走访日期。"))])
@@ -114,7 +114,7 @@ class VisitForm(FlaskForm):
         return getattr(self, name, None)
 
 
-class PolicyForm(FlaskForm):
+class PolicyForm(CrmForm):
     title = StringField(_l("政策名称"), validators=[DataRequired(message=_l("请填写政策名称。")), Length(max=100)])
     summary = TextAreaField(_l("要点（选填）"), validators=[Optional(), Length(max=2000)])
     tags = SelectMultipleField(_l("适用企业标签（不选则适用所有企业）"), coerce=int, validate_choice=False)

@@ -1,11 +1,12 @@
 """The form that creates an API token."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
+from crm.forms import CrmForm
 
-class TokenForm(FlaskForm):
+
+class TokenForm(CrmForm):
     name = StringField(_l("名称"), validators=[DataRequired(_l("请填写名称")), Length(max=64)],
                        description=_l("对接的系统，如“12345热线”；审计日志中显示为 api:名称"))
     owner = StringField(_l("所属用户（登录名）"), validators=[DataRequired(_l("请填写所属用户")),
