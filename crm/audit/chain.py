@@ -1,0 +1,179 @@
+"""Hash chains over the audit trail and request histories: each row stores the hash of its own
+content and of the previous row of its stream, so an edited, removed or inserted row shows.
+
+A stream is a short chain that few writers share: one per request for its events, one of
+AUDIT_BUCKETS buckets (picked from the audited object) for audit entries. There is no global
+head every writer would queue on; the daily anchor (crm.audit.anchor) hashes all stream heads.
+
+The hash is computed in the writing transaction, in the ORM's flush, for every row the ORM
+inserts; a Core insert without it fails on the NOT NULL columns. Writers of one stream are
+serialised by its row in chain_heads: an INSERT ... ON CONFLICT DO UPDATE that locks it (and on
+SQLite, being a write, takes the database's write lock before the head is read).
+
+The content is hashed as it reads back from either database: timestamps in UTC with
+microseconds, dates in ISO form, JSON after a JSON round trip, keys sorted.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from collections.abc import Mapping
+from typing import Any, Callable, Optional
+
+from sqlalchemy import String, event, text
+from sqlalchemy.orm import Mapped, Session, mapped_column, object_session
+from sqlalchemy.types import JSON
+
+from crm.db import db
+
+#: The prev_hash of a stream's first row.
+GENESIS = "0" * 64
+#: Audit streams: enough that two concurrent writers rarely share one, few enough that
+#: verifying and anchoring keep every head in memory.
+AUDIT_BUCKETS = 4096
+#: Columns that are the chain itself, not hashed content.
+CHAIN_COLUMNS = ("id", "prev_hash", "row_hash")
+
+
+class ChainHead(db.Model):
+    """The last hash and row count of one stream: the lock its writers queue on."""
+
+    __tablename__ = "chain_heads"
+
+    #: The chained table: audit_entries or request_events.
+    chain: Mapped[str] = mapped_column(String(30), primary_key=True)
+    stream: Mapped[str] = mapped_column(String(40), primary_key=True)
+    length: Mapped[int]
+    head_hash: Mapped[str] = mapped_column(String(64))
+
+
+def audit_bucket(object_type: Optional[str], object_id: Optional[int]) -> str:
+    """The audit stream of an object: stable across processes and databases (no hash())."""
+    digest = hashlib.sha256(f"{object_type}:{object_id}".encode()).digest()
+    return f"b{int.from_bytes(digest[:4], 'big') % AUDIT_BUCKETS:04d}"
+
+
+@dataclass(frozen=True)
+class Chain:
+    table: str
+    #: The stream of a row, from anything with the table's columns as attributes (an ORM
+    #: object, a Core row); None while it cannot be known yet (a request not yet flushed).
+    stream_of: Callable[[Any], Optional[str]]
+
+    def content(self, row: Any, columns) -> dict[str, Any]:
+        """The hashed fields of an ORM object or of a Core row's _mapping."""
+        get = row.__getitem__ if isinstance(row, Mapping) else lambda name: getattr(row, name)
+        return {c.name: canonical(get(c.name), c.type) for c in columns if c.name not in CHAIN_COLUMNS}
+
+
+def _request_stream(row: Any) -> Optional[str]:
+    request_id = row.request_id
+    if request_id is None and getattr(row, "request", None) is not None:
+        request_id = row.request.id
+    return None if request_id is None else str(request_id)
+
+
+AUDIT = Chain("audit_entries", lambda row: audit_bucket(row.object_type, row.object_id))
+EVENTS = Chain("request_events", _request_stream)
+CHAINS = (AUDIT, EVENTS)
+
+
+def canonical(value: Any, type_: Any = None) -> Any:
+    """A value as JSON, the same whether it was just written or read back from either database."""
+    if isinstance(type_, JSON) and value is not None:
+        value = json.loads(json.dumps(value))  # what the JSON column gives back
+    if isinstance(value, datetime):
+        if value.tzinfo is None:  # crm.db.UTCDateTime refuses naive values; read-backs are aware
+            value = value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def row_hash(table: str, prev_hash: str, content: dict[str, Any]) -> str:
+    payload = json.dumps({"table": table, "prev": prev_hash, "row": content},
+                         sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+# Lock the stream's head row and read it. The no-op DO UPDATE is what locks an existing row on
+# PostgreSQL; a concurrent writer waits here until the first commits, then reads its head.
+_LOCK_HEAD = text(
+    "INSERT INTO chain_heads (chain, stream, length, head_hash) VALUES (:chain, :stream, 0, :genesis) "
+    "ON CONFLICT (chain, stream) DO UPDATE SET length = chain_heads.length "
+    "RETURNING head_hash, length")
+_WRITE_HEAD = text(
+    "UPDATE chain_heads SET head_hash = :head_hash, length = :length WHERE chain = :chain AND stream = :stream")
+
+#: session.info key: (chain, stream) -> [head_hash, length] locked in this flush, not yet written.
+_PENDING = "crm_chain_heads"
+
+
+def _lock(connection, pending: dict, chain: str, stream: str) -> list:
+    key = (chain, stream)
+    if key not in pending:
+        head, length = connection.execute(_LOCK_HEAD, {"chain": chain, "stream": stream,
+                                                       "genesis": GENESIS}).one()
+        pending[key] = [head, length]
+    return pending[key]
+
+
+def _fill_defaults(target: Any, columns) -> None:
+    """Apply Python-side column defaults now (the INSERT would, after hashing)."""
+    for column in columns:
+        default = column.default
+        if default is None or getattr(target, column.key, None) is not None or column.name in CHAIN_COLUMNS:
+            continue
+        if default.is_scalar:
+            setattr(target, column.key, default.arg)
+        elif default.is_callable:
+            setattr(target, column.key, default.arg(None))
+
+
+def _chain_row(chain: Chain, connection, target: Any) -> None:
+    session = object_session(target)
+    pending = session.info.setdefault(_PENDING, {})
+    columns = target.__table__.columns
+    _fill_defaults(target, columns)
+    head = _lock(connection, pending, chain.table, chain.stream_of(target))
+    target.prev_hash = head[0]
+    target.row_hash = head[0] = row_hash(chain.table, head[0], chain.content(target, columns))
+    head[1] += 1
+
+
+def watch(model: type, chain: Chain) -> None:
+    """Chain every row the ORM inserts into `model`'s table."""
+    event.listen(model, "before_insert", lambda _mapper, connection, target: _chain_row(chain, connection, target))
+    _WATCHED[model] = chain
+
+
+_WATCHED: dict[type, Chain] = {}
+
+
+@event.listens_for(Session, "before_flush")
+def _lock_in_order(session: Session, _context, _instances) -> None:
+    """Lock the heads this flush appends to in one sorted order, so two transactions appending to
+    the same two streams queue instead of deadlocking."""
+    session.info[_PENDING] = pending = {}
+    keys = set()
+    for obj in session.new:
+        chain = _WATCHED.get(type(obj))
+        stream = chain.stream_of(obj) if chain else None
+        if stream is not None:
+            keys.add((chain.table, stream))
+    if keys:
+        connection = session.connection()
+        for chain_name, stream in sorted(keys):
+            _lock(connection, pending, chain_name, stream)
+
+
+@event.listens_for(Session, "after_flush")
+def _write_heads(session: Session, _context) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        session.connection().execute(_WRITE_HEAD, [
+            {"chain": chain, "stream": stream, "head_hash": head, "length": length}
+            for (chain, stream), (head, length) in pending.items()])
