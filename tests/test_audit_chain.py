@@ -102,6 +102,26 @@ def test_one_streams_rows_written_in_one_flush_chain_in_order(app, users):
     assert verify(app).exit_code == 0
 
 
+def test_a_row_rolled_back_with_its_savepoint_leaves_no_gap(app, users):
+    """Bulk steps (transition_many) roll back a refused request's savepoint and go on."""
+    record("export", "report", None, actor=users[Role.ADMIN], changes={"n": 1})
+    with db.session.begin_nested():  # released
+        record("export", "report", None, actor=users[Role.ADMIN], changes={"n": 2})
+    savepoint = db.session.begin_nested()
+    record("export", "report", None, actor=users[Role.ADMIN], changes={"n": 3})
+    record("export", "visit", 7, actor=users[Role.ADMIN], changes={"n": 4})  # a stream first locked here
+    db.session.flush()
+    savepoint.rollback()
+    record("export", "report", None, actor=users[Role.ADMIN], changes={"n": 5})
+    record("export", "visit", 7, actor=users[Role.ADMIN], changes={"n": 6})
+    db.session.commit()
+
+    rows = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+    assert [r.changes["n"] for r in rows] == [1, 2, 5, 6]
+    assert [r.prev_hash for r in rows] == [GENESIS, rows[0].row_hash, rows[1].row_hash, GENESIS]
+    assert verify(app).exit_code == 0
+
+
 # --- the database refuses changes --------------------------------------------------------------
 
 @pytest.mark.parametrize("sql", [
