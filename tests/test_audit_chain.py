@@ -138,6 +138,17 @@ def test_a_raw_update_or_delete_is_refused_by_the_database(app, visited, sql):
     assert verify(app).exit_code == 0
 
 
+def test_a_bulk_insert_that_skips_the_chain_is_refused(app, users):
+    """Only the ORM's unit of work hashes rows; a bulk or Core insert has no hash to give."""
+    from sqlalchemy import insert
+    from sqlalchemy.exc import IntegrityError
+
+    with pytest.raises(IntegrityError):
+        db.session.execute(insert(AuditEntry), [{"action": "export", "object_type": "report"}])
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == 0
+
+
 def test_deleting_a_request_with_a_history_is_refused(app, visited):
     with pytest.raises(DBAPIError):
         with db.engine.begin() as conn:

@@ -8,21 +8,23 @@ head every writer would queue on; the daily anchor (crm.audit.anchor) hashes all
 The hash is computed in the writing transaction, in the ORM's flush, for every row the ORM
 inserts; a Core insert without it fails on the NOT NULL columns. Writers of one stream are
 serialised by its row in chain_heads: an INSERT ... ON CONFLICT DO UPDATE that locks it (and on
-SQLite, being a write, takes the database's write lock before the head is read).
+SQLite, being a write, takes the database's write lock before the head is read), once per
+transaction; the new heads are written back once, at commit.
 
 The content is hashed as it reads back from either database: timestamps in UTC with
 microseconds, dates in ISO form, JSON after a JSON round trip, keys sorted.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from collections.abc import Mapping
 from typing import Any, Callable, Optional
 
-from sqlalchemy import String, event, text
+from sqlalchemy import String, event
 from sqlalchemy.orm import Mapped, Session, mapped_column, object_session
 from sqlalchemy.types import JSON
 
@@ -62,10 +64,10 @@ class Chain:
     #: object, a Core row); None while it cannot be known yet (a request not yet flushed).
     stream_of: Callable[[Any], Optional[str]]
 
-    def content(self, row: Any, columns) -> dict[str, Any]:
+    def content(self, row: Any) -> dict[str, Any]:
         """The hashed fields of an ORM object or of a Core row's _mapping."""
         get = row.__getitem__ if isinstance(row, Mapping) else lambda name: getattr(row, name)
-        return {c.name: canonical(get(c.name), c.type) for c in columns if c.name not in CHAIN_COLUMNS}
+        return {name: canonical(get(name), is_json) for name, is_json in _hashed_columns(self.table)}
 
 
 def _request_stream(row: Any) -> Optional[str]:
@@ -80,9 +82,22 @@ EVENTS = Chain("request_events", _request_stream)
 CHAINS = (AUDIT, EVENTS)
 
 
-def canonical(value: Any, type_: Any = None) -> Any:
+@functools.cache
+def _hashed_columns(table: str) -> tuple[tuple[str, bool], ...]:
+    """(name, is JSON) of the content columns, worked out once: this runs for every row written."""
+    return tuple((c.name, isinstance(c.type, JSON)) for c in db.metadata.tables[table].columns
+                 if c.name not in CHAIN_COLUMNS)
+
+
+@functools.cache
+def _defaults(table: str) -> tuple:
+    return tuple((c.key, c.default) for c in db.metadata.tables[table].columns
+                 if c.default is not None and c.name not in CHAIN_COLUMNS)
+
+
+def canonical(value: Any, is_json: bool = False) -> Any:
     """A value as JSON, the same whether it was just written or read back from either database."""
-    if isinstance(type_, JSON) and value is not None:
+    if is_json and value is not None:
         value = json.loads(json.dumps(value))  # what the JSON column gives back
     if isinstance(value, datetime):
         if value.tzinfo is None:  # crm.db.UTCDateTime refuses naive values; read-backs are aware
@@ -101,12 +116,18 @@ def row_hash(table: str, prev_hash: str, content: dict[str, Any]) -> str:
 
 # Lock the stream's head row and read it. The no-op DO UPDATE is what locks an existing row on
 # PostgreSQL; a concurrent writer waits here until the first commits, then reads its head.
-_LOCK_HEAD = text(
-    "INSERT INTO chain_heads (chain, stream, length, head_hash) VALUES (:chain, :stream, 0, :genesis) "
+# Sent as driver SQL (?, or %s for psycopg): these run a few times in every audited
+# transaction, and skipping SQLAlchemy's statement compilation halves their client cost.
+_LOCK_HEAD = (
+    "INSERT INTO chain_heads (chain, stream, length, head_hash) VALUES (?, ?, 0, ?) "
     "ON CONFLICT (chain, stream) DO UPDATE SET length = chain_heads.length "
     "RETURNING head_hash, length")
-_WRITE_HEAD = text(
-    "UPDATE chain_heads SET head_hash = :head_hash, length = :length WHERE chain = :chain AND stream = :stream")
+_WRITE_HEAD = "UPDATE chain_heads SET head_hash = ?, length = ? WHERE chain = ? AND stream = ?"
+
+
+def _driver_sql(connection, sql: str) -> str:
+    return sql if connection.dialect.paramstyle == "qmark" else sql.replace("?", "%s")
+
 
 #: session.info key: (chain, stream) -> [head_hash, length, changed] of the heads this
 #: transaction holds locked. Kept across its flushes (a visit POST appends to one stream in
@@ -119,31 +140,29 @@ _SAVEPOINTS = "crm_chain_savepoints"
 def _lock(connection, heads: dict, chain: str, stream: str) -> list:
     key = (chain, stream)
     if key not in heads:
-        head, length = connection.execute(_LOCK_HEAD, {"chain": chain, "stream": stream,
-                                                       "genesis": GENESIS}).one()
+        head, length = connection.exec_driver_sql(_driver_sql(connection, _LOCK_HEAD),
+                                                  (chain, stream, GENESIS)).one()
         heads[key] = [head, length, False]
     return heads[key]
 
 
-def _fill_defaults(target: Any, columns) -> None:
+def _fill_defaults(target: Any, table: str) -> None:
     """Apply Python-side column defaults now (the INSERT would, after hashing)."""
-    for column in columns:
-        default = column.default
-        if default is None or getattr(target, column.key, None) is not None or column.name in CHAIN_COLUMNS:
+    for key, default in _defaults(table):
+        if getattr(target, key, None) is not None:
             continue
         if default.is_scalar:
-            setattr(target, column.key, default.arg)
+            setattr(target, key, default.arg)
         elif default.is_callable:
-            setattr(target, column.key, default.arg(None))
+            setattr(target, key, default.arg(None))
 
 
 def _chain_row(chain: Chain, connection, target: Any) -> None:
     heads = object_session(target).info.setdefault(_HEADS, {})
-    columns = target.__table__.columns
-    _fill_defaults(target, columns)
+    _fill_defaults(target, chain.table)
     head = _lock(connection, heads, chain.table, chain.stream_of(target))
     target.prev_hash = head[0]
-    target.row_hash = head[0] = row_hash(chain.table, head[0], chain.content(target, columns))
+    target.row_hash = head[0] = row_hash(chain.table, head[0], chain.content(target))
     head[1] += 1
     head[2] = True
 
@@ -185,9 +204,9 @@ def _write_heads(session: Session) -> None:
     session.flush()  # commit flushes after this hook: rows still pending would miss their head
     changed = [(key, head) for key, head in session.info.get(_HEADS, {}).items() if head[2]]
     if changed:
-        session.connection().execute(_WRITE_HEAD, [
-            {"chain": chain, "stream": stream, "head_hash": head[0], "length": head[1]}
-            for (chain, stream), head in changed])
+        connection = session.connection()
+        connection.exec_driver_sql(_driver_sql(connection, _WRITE_HEAD), [
+            (head[0], head[1], chain, stream) for (chain, stream), head in changed])
         for _key, head in changed:
             head[2] = False
 

@@ -90,7 +90,7 @@ def check_table(conn, chain: Chain, since: Optional[datetime] = None, cuts=()) -
                                           "其前有行被删除、插入或改动")
         if since is None or row.at >= since:
             result.checked += 1
-            if row_hash(chain.table, row.prev_hash, chain.content(row._mapping, table.columns)) != row.row_hash:
+            if row_hash(chain.table, row.prev_hash, chain.content(row._mapping)) != row.row_hash:
                 result.broken(row.id, stream, "内容与 row_hash 不符：此行写入后被改动过")
         heads[stream] = (row.row_hash, length + 1)
         last_ids[stream] = row.id
