@@ -45,6 +45,7 @@ BENCH_DB ?= /tmp/reports-bench.sqlite3
 bench: install-dev
 	$(BIN)/python bench/reports_bench.py --db $(BENCH_DB)
 	$(BIN)/python bench/coverage_bench.py --db $(BENCH_DB)
+	$(BIN)/python bench/audit_chain_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts

@@ -120,6 +120,9 @@ class Config:
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "crm@localhost")
     NOTIFY_WEBHOOK_URL = os.environ.get("NOTIFY_WEBHOOK_URL", "")
+    #: When set, `crm tick` appends the day's audit anchor here once a day (crm.audit.anchor);
+    #: best a file on another machine (a mounted share) the database administrator cannot edit.
+    AUDIT_ANCHOR_FILE = os.environ.get("AUDIT_ANCHOR_FILE", "")
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     #: "production" turns on the start-up checks of crm.production (e.g. a real PUBLIC_BASE_URL).
     ENV = os.environ.get("ENV", "development")

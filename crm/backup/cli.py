@@ -42,4 +42,4 @@ def restore_command(file: Path, yes: bool) -> None:
                                                 "rows": result.rows})
     db.session.commit()
     click.echo(f"已恢复 {result.tables} 张表、{result.rows} 行（备份时间 {result.manifest.created_at}），"
-               "行数与备份清单一致；数据戳已重置。请重启应用进程。")
+               "行数与备份清单一致，审计链完整；数据戳已重置。请重启应用进程。")

@@ -10,6 +10,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import inspect
 
+from crm.audit.verify import check_all
 from crm.backup import archive, engines, tables
 from crm.backup.archive import BackupError, Manifest
 from crm.db import db
@@ -71,11 +72,15 @@ def restore_backup(source: Path) -> RestoreResult:
 
 
 def _check(manifest: Manifest) -> RestoreResult:
+    """Row counts as in the manifest, the audit chains intact; then renew the data stamps."""
     with db.engine.begin() as conn:
         found = tables.row_counts(conn)
         wrong = tables.differences(manifest.tables, found)
         if wrong:
             raise BackupError("恢复后的行数与备份清单不符：" + "；".join(wrong[:10]))
+        broken = [c.first_break.describe() for c in check_all(conn).values() if c.first_break]
+        if broken:
+            raise BackupError("恢复后的审计链校验未通过：" + "；".join(broken))
         tables.reset_data_stamps(conn)
         names = inspect(conn).get_table_names()
     return RestoreResult(manifest, tables=len(names), rows=sum(found.values()))

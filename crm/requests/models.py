@@ -11,6 +11,7 @@ from sqlalchemy import (JSON, CheckConstraint, Column, ForeignKey, Index, String
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crm.audit.chain import EVENTS, watch
 from crm.db import db, utcnow
 
 
@@ -252,8 +253,11 @@ class Request(db.Model):
     replied_by_department = relationship("Department", foreign_keys=[replied_by_department_id])
     created_by = relationship("User")
     cooperators = relationship("Department", secondary=request_cooperators, order_by="Department.name")
+    #: Events are append-only (crm.audit.immutable): never cascade a delete or null their key;
+    #: the database refuses to delete a request that has any.
     events: Mapped[list["RequestEvent"]] = relationship(
-        back_populates="request", order_by="RequestEvent.id", cascade="all, delete-orphan"
+        back_populates="request", order_by="RequestEvent.id", cascade="save-update, merge",
+        passive_deletes="all",
     )
     rounds: Mapped[list["RequestAssignment"]] = relationship(
         back_populates="request", order_by="RequestAssignment.id", cascade="all, delete-orphan"
@@ -323,7 +327,7 @@ class RequestEvent(db.Model):
     __table_args__ = (Index("ix_request_events_request_at", "request_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"))
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     #: Business date of the step (the date clocks are computed from).
     on: Mapped[date]
@@ -342,10 +346,17 @@ class RequestEvent(db.Model):
     public: Mapped[bool] = mapped_column(default=False, server_default="0")
     #: Structured details (department ids, days, deadlines) for display and reports.
     data: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
+    #: row_hash of the request's previous event (crm.audit.chain); zeros for the first.
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    #: sha256 of this event's content and prev_hash.
+    row_hash: Mapped[str] = mapped_column(String(64))
 
     request: Mapped[Request] = relationship(back_populates="events")
     actor = relationship("User")
     actor_department = relationship("Department")
+
+
+watch(RequestEvent, EVENTS)
 
 
 class UrgeNotice(db.Model):

@@ -15,6 +15,7 @@ import click
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from crm.audit.anchor import write_daily
 from crm.calendar.store import unknown_years_ahead
 from crm.calendar.store import is_working_day, working_days_between
 from crm.cli import crm_cli
@@ -129,3 +130,6 @@ def tick_command(today, no_deliver: bool):
     """Reminders, urge notices, unrated closing and notification delivery (idempotent)."""
     report = run_tick(today.date() if today else None, deliver=not no_deliver)
     click.echo(report.summary())
+    anchored = write_daily(today.date() if today else business_today())
+    if anchored:
+        click.echo(anchored)

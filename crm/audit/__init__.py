@@ -1,4 +1,8 @@
-"""The audit log: who did what to which record, when, and why. Rows are never edited."""
+"""The audit log: who did what to which record, when, and why.
+
+Rows are never edited: they are hash-chained (crm.audit.chain) and the database refuses UPDATE
+and DELETE on them (crm.audit.immutable); `flask crm audit verify` checks them (crm.audit.cli).
+"""
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,6 +11,8 @@ from typing import Any, Optional
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crm.audit import immutable  # noqa: F401  (installs the triggers with db.create_all())
+from crm.audit.chain import AUDIT, watch
 from crm.db import db, utcnow
 
 
@@ -26,8 +32,15 @@ class AuditEntry(db.Model):
     #: Field -> [before, after] for edits; a plain dict for creations and exports.
     changes: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
     reason: Mapped[Optional[str]] = mapped_column(Text)
+    #: row_hash of the previous entry of its stream (crm.audit.chain); zeros for the first.
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    #: sha256 of this entry's content and prev_hash.
+    row_hash: Mapped[str] = mapped_column(String(64))
 
     actor = relationship("User")
+
+
+watch(AuditEntry, AUDIT)
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
