@@ -87,6 +87,14 @@ class Config:
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
     LOGIN_MAX_FAILURES_PER_ADDRESS = 20
     PASSWORD_MIN_LENGTH = 10
+    # 等保 2.0 password rules, off by default (crm.auth.password_policy): days before a password
+    # must be changed (0 = never), and how many earlier passwords may not come back (0 = none).
+    PASSWORD_MAX_AGE_DAYS = _int_env("PASSWORD_MAX_AGE_DAYS", 0)
+    PASSWORD_HISTORY = _int_env("PASSWORD_HISTORY", 0)
+    # Accounts with no login for this many days are listed by `crm accounts inactive`; with
+    # ACCOUNT_INACTIVE_DEACTIVATE=1 the scheduled job deactivates them (audited).
+    ACCOUNT_INACTIVE_DAYS = _int_env("ACCOUNT_INACTIVE_DAYS", 90)
+    ACCOUNT_INACTIVE_DEACTIVATE = os.environ.get("ACCOUNT_INACTIVE_DEACTIVATE", "0") == "1"
 
     # Flask-Limiter: memory:// is per process; use redis:// under several gunicorn workers.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")

@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 crm_cli = AppGroup("crm", help="企业服务包管理系统 commands.")
 
 #: Feature modules that attach commands to crm_cli when imported.
-COMMAND_MODULES = ["crm.auth.cli", "crm.org.cli", "crm.demo.cli", "crm.calendar.cli", "crm.requests.tick",
+COMMAND_MODULES = ["crm.auth.cli", "crm.auth.inactive", "crm.org.cli", "crm.demo.cli", "crm.calendar.cli", "crm.requests.tick",
                    "crm.api.cli", "crm.enterprises.cli", "crm.audit.cli", "crm.backup.cli"]
 
 

@@ -37,6 +37,8 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[Optional[datetime]]
+    #: When the password was last set by its owner (expiry counts from here; null: never).
+    password_changed_at: Mapped[Optional[datetime]]
 
     town: Mapped[Optional[Town]] = relationship()
     department: Mapped[Optional[Department]] = relationship()
@@ -125,3 +127,14 @@ class UserSession(db.Model):
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: Set at logout; an ended session never comes back.
     ended_at: Mapped[Optional[datetime]]
+
+
+class PasswordHistory(db.Model):
+    """A password a user had (its hash), so PASSWORD_HISTORY earlier ones can be refused."""
+
+    __tablename__ = "password_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    set_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,15 +1,15 @@
 """Login/logout, first-login password change, personal settings."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
-from crm.auth import bp
+from crm.auth import bp, password_policy
 from crm.auth.forms import ChangePasswordForm, LoginForm, SettingsForm
 from crm.auth.models import User
-from crm.auth.passwords import hash_password, verify_password
+from crm.auth.passwords import verify_password
 from crm.auth import throttle
 from crm.audit import record
 from crm.client_address import client_address
@@ -39,10 +39,16 @@ def login():
             return render_template("auth/login.html", form=form), 200
         throttle.clear_failures(login_name)
         user.last_login_at = utcnow()
+        expired = password_policy.expired(user)
+        if expired:
+            user.must_change_password = True
         db.session.commit()
         session.clear()  # no fixation: a fresh session for the logged-in user
         login_user(user)
         session["lang"] = user.language
+        if expired:
+            flash(_("密码已超过 %(n)s 天未修改，请设置新密码。", n=current_app.config["PASSWORD_MAX_AGE_DAYS"]),
+                  "warning")
         if user.must_change_password:
             return redirect(url_for("auth.change_password"))
         return redirect(safe_next(request.args.get("next"), url_for("main.home")))
@@ -66,9 +72,11 @@ def change_password():
             form.current.errors = [_("当前密码不正确")]
         elif form.new.data == form.current.data:
             form.new.errors = [_("新密码不能与当前密码相同")]
+        elif reuse := password_policy.reuse_problem(current_user, form.new.data):
+            form.new.errors = [reuse]
         else:
             user = current_user._get_current_object()
-            user.password_hash = hash_password(form.new.data)
+            password_policy.set_own_password(user, form.new.data)
             user.must_change_password = False
             user.session_version += 1  # other sessions of this user end
             record("password_change", "user", user.id, actor=user)

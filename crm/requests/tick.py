@@ -22,6 +22,7 @@ from crm.cli import crm_cli
 from crm.clock import business_today
 from crm.db import db
 from crm.notifications.delivery import DeliveryReport, deliver_pending
+from crm.auth import inactive
 from crm.notifications.outbox import notify
 from crm.requests import deadlines, messages
 from crm.requests.models import (CLOCK_STATES, RATEABLE_STATES, Request, RequestEvent,
@@ -78,6 +79,7 @@ def run_tick(today: Optional[date] = None, deliver: bool = True) -> TickReport:
     next_number("tick", 0)
     report = tick_requests(today)
     _calendar_reminder(today)
+    inactive.tick_step()
     db.session.commit()
     if deliver:
         report.delivery = deliver_pending()
