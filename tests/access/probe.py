@@ -52,6 +52,20 @@ def _request_actions() -> list[str]:
     return sorted(set(ACTION_FORMS) | set(ONE_CLICK))
 
 
+def changes(before: dict[str, int]) -> dict[str, tuple[int, int]]:
+    """Tables whose row count moved since `before` (one statement)."""
+    after = fingerprint()
+    return {t: (n, after[t]) for t, n in before.items() if after[t] != n}
+
+
+def post_and_watch(client, url: str, payload: dict):
+    """POST, and what it changed: (response, {table: (before, after)})."""
+    before = fingerprint()
+    response = client.post(url, data=payload)
+    db.session.rollback()
+    return response, changes(before)
+
+
 def arg_values(world, rule) -> list[dict]:
     """Values for a rule's arguments: every record of each kind, so in- and out-of-scope ones."""
     r, ids = world.records, world.ids
