@@ -29,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.coverage_data import TODAY, build_app, generate, load  # noqa: E402
+from bench.requests_data import ensure_requests  # noqa: E402
 
 TAGS = ["专精特新", "高新技术企业", "科技型中小企业", "小巨人", "规上工业", "外资企业"]
 
@@ -50,6 +51,7 @@ def ensure_data(app, args) -> None:
         load(app, tables)
         print(f"generated and loaded in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     enrich(app)
+    ensure_requests(app)
 
 
 def _create_missing_indexes(db) -> None:
