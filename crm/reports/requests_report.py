@@ -188,9 +188,10 @@ class RequestsReport:
         else:  # escalations: a round escalated, or a second return that escalated (rule 6)
             second_returns = self.events[(self.events["action"] == "return")
                                          & (self.events["to_state"] == RequestState.ESCALATED.value)]
-            keys = set(zip(second_returns["request_id"], second_returns["on"]))
-            pairs = pd.Series(list(zip(rd["request_id"], rd["ended_on"])), index=rd.index, dtype=object)
-            escalated = (rd["end_reason"] == "escalated") | ((rd["end_reason"] == "returned") & pairs.isin(keys))
+            keys = pd.MultiIndex.from_arrays([second_returns["request_id"], second_returns["on"]])
+            pairs = pd.MultiIndex.from_arrays([rd["request_id"], rd["ended_on"]])
+            by_return = pd.Series(pairs.isin(keys), index=rd.index)
+            escalated = (rd["end_reason"] == "escalated") | ((rd["end_reason"] == "returned") & by_return)
             rd = rd[escalated & in_period(rd["ended_on"])].assign(on=lambda f: f["ended_on"])
         return rd.merge(self.requests, on="request_id", how="inner", suffixes=("", "_req"))
 
@@ -252,10 +253,11 @@ class RequestsReport:
                            ("resolved", "resolved"), ("rated", "rated"), ("satisfied", "satisfied"),
                            ("extensions", "extensions"), ("returns", "returns"),
                            ("escalations", "escalations"), ("urged", "urged")):
-            rows = self.rows(kind)
+            # Group counts and quantiles need no order: the unsorted cut (rows() sorts).
+            rows = self._cut(kind, RowFilter())
             counts[name] = rows.groupby(by).size() if len(rows) else pd.Series(dtype=int)
         table = pd.DataFrame(counts).fillna(0).astype(int)
-        replies = self.rows("replied")
+        replies = self._cut("replied", RowFilter())
         if len(replies):
             days = replies.groupby(by)["days_to_reply"]
             table["median_days"] = days.median()
