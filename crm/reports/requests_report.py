@@ -26,7 +26,7 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 from flask_babel import gettext as _
-from sqlalchemy import and_, select, union
+from sqlalchemy import and_, literal, literal_column, select, union, union_all
 
 from crm.db import db
 from crm.org.models import Department, Town
@@ -348,10 +348,23 @@ def build(period: Period, scope: ReportScope, today: date) -> RequestsReport:
 
     return RequestsReport(
         period=period, today=today, scope=scope, requests=requests, rounds=rounds, events=events, urges=urges,
-        departments=dict(db.session.execute(select(Department.id, Department.name)).all()),
-        towns=dict(db.session.execute(select(Town.id, Town.name)).all()),
-        categories=dict(db.session.execute(select(Category.id, Category.name)).all()),
+        **_names(),
     )
+
+
+def _names() -> dict[str, dict[int, str]]:
+    """Department, town and category names, id -> name, in one statement; departments and towns
+    in code order (the order of the page's pick lists)."""
+    kind = literal_column("kind")
+    rows = db.session.execute(union_all(
+        select(literal("departments").label("kind"), Department.id, Department.name, Department.code.label("code")),
+        select(literal("towns"), Town.id, Town.name, Town.code),
+        select(literal("categories"), Category.id, Category.name, Category.name),
+    ).order_by(kind, literal_column("code"))).all()
+    names: dict[str, dict[int, str]] = {"departments": {}, "towns": {}, "categories": {}}
+    for group, key, name, _code in rows:
+        names[group][key] = name
+    return names
 
 
 def _involved(start: date, until: date):
