@@ -28,6 +28,7 @@ import pandas as pd
 from flask_babel import gettext as _
 from sqlalchemy import and_, literal, literal_column, select, union, union_all
 
+from crm import data_cache, data_version
 from crm.db import db
 from crm.org.models import Department, Town
 from crm.permissions.reports import ReportScope
@@ -296,6 +297,13 @@ _COUNTED_ACTIONS = ("reply", "answer_on_site", "rate", "approve_extension", "ret
 
 
 def build(period: Period, scope: ReportScope, today: date) -> RequestsReport:
+    """The report, kept per process under the requests stamp (crm.data_version.REQUESTS) until a
+    write to the requests, their history, the names or the calendar; treat it as read-only."""
+    return data_cache.remember_under(data_version.REQUESTS, "requests_report", (period, scope, today),
+                                     lambda: _build(period, scope, today))
+
+
+def _build(period: Period, scope: ReportScope, today: date) -> RequestsReport:
     until = period.until(today)
     in_scope = _scope_condition(scope)
     involved = _involved(period.start, until)
