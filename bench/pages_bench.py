@@ -101,9 +101,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(url: str, port: int) -> subprocess.Popen:
+def start_gunicorn(url: str, port: int, computed: bool) -> subprocess.Popen:
     env = dict(os.environ, DATABASE_URL=url, BENCH_TODAY=TODAY.isoformat(),
                SECRET_KEY=os.environ.get("SECRET_KEY", "bench-only-secret-key"))
+    if computed:
+        env["DATA_CACHE_SIZE"] = "0"  # config.py reads it: the per-process cache off
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", "2", "-k", "sync", "-b", f"127.0.0.1:{port}",
          "--timeout", "300", "--log-level", "warning", "bench.bench_wsgi:app"], cwd=ROOT, env=env)
@@ -154,7 +156,9 @@ def main() -> None:
     parser.add_argument("--db", default="/tmp/city-bench.sqlite3", help="SQLite file (ignored with DATABASE_URL)")
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--warm", type=int, default=4)
-    parser.add_argument("--only", help="measure only pages whose name contains this")
+    parser.add_argument("--only", help="measure only pages whose name contains one of these (comma-separated)")
+    parser.add_argument("--computed", action="store_true",
+                        help="per-process cache off: what the first request after a write pays")
     args = parser.parse_args()
     app = build_app(args.db)
     app.config["CRM_TODAY"] = TODAY.isoformat()
@@ -164,7 +168,7 @@ def main() -> None:
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{args.db}"
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start_gunicorn(url, port)
+    server = start_gunicorn(url, port, args.computed)
     try:
         import requests
 
@@ -173,7 +177,7 @@ def main() -> None:
         sessions = {role: login(base, name) for role, name in records["logins"].items()}
         rows = []
         for name, role, path in pages(records):
-            if args.only and args.only not in name:
+            if args.only and not any(part in name for part in args.only.split(",")):
                 continue
             times = sample(sessions[role], base + path, args.runs, args.warm)
             rows.append((name, role, statistics.median(times), p99(times)))
@@ -182,7 +186,8 @@ def main() -> None:
         server.terminate()
         server.wait()
     hello_p50 = statistics.median(baseline)
-    print(f"\ndatabase {url.split(':')[0]}; today {TODAY}; load average {os.getloadavg()[0]:.1f}; "
+    print(f"\ndatabase {url.split(':')[0]}; {'computed (cache off)' if args.computed else 'cache on'}; "
+          f"today {TODAY}; load average {os.getloadavg()[0]:.1f}; "
           f"hello-world p50 {hello_p50 * 1000:.1f} ms, p99 {p99(baseline) * 1000:.1f} ms\n")
     print("| page | role | p50 | p99 | p50 ÷ hello-world | goal |")
     print("|---|---|---:|---:|---:|---:|")
