@@ -94,29 +94,36 @@ def load(app, tables) -> None:
         with engine.begin() as conn:
             for ix in indexes:
                 ix.drop(conn)
-        raw = engine.raw_connection()
-        try:
-            cursor = raw.cursor()
-            for table, (columns, rows) in tables.items():
-                extra = _defaults(db.metadata.tables[table], columns)
-                cols = list(columns) + list(extra)
-                data = [tuple(r) + tuple(extra.values()) for r in rows]
-                if engine.dialect.name == "postgresql":
-                    with cursor.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
-                        for row in data:
-                            copy.write_row(row)
-                else:
-                    data = [tuple(_sqlite_value(v) for v in row) for row in data]
-                    marks = ", ".join("?" for _ in cols)
-                    cursor.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})", data)
-                print(f"  {table}: {len(rows):,} rows", file=sys.stderr)
-            raw.commit()
-        finally:
-            raw.close()
+        insert_rows(engine, tables)
         with engine.begin() as conn:
             for ix in indexes:
                 ix.create(conn)
             conn.execute(text("ANALYZE"))
+
+
+def insert_rows(engine, tables) -> None:
+    """Bulk-insert {table: (columns, rows)} in one transaction: COPY on PostgreSQL, executemany on SQLite."""
+    from crm.db import db
+
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        for table, (columns, rows) in tables.items():
+            extra = _defaults(db.metadata.tables[table], columns)
+            cols = [f'"{c}"' for c in list(columns) + list(extra)]
+            data = [tuple(r) + tuple(extra.values()) for r in rows]
+            if engine.dialect.name == "postgresql":
+                with cursor.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+                    for row in data:
+                        copy.write_row(row)
+            else:
+                data = [tuple(_sqlite_value(v) for v in row) for row in data]
+                marks = ", ".join("?" for _ in cols)
+                cursor.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})", data)
+            print(f"  {table}: {len(rows):,} rows", file=sys.stderr)
+        raw.commit()
+    finally:
+        raw.close()
 
 
 def _defaults(table, given) -> dict:

@@ -80,6 +80,23 @@ def remember(name: str, key: Hashable, compute: Callable[[], T], *, quarter=None
     return found
 
 
+def remember_under(stamp_name: str, name: str, key: Hashable, compute: Callable[[], T]) -> T:
+    """compute(), or what it returned for the same name and key while the `stamp_name` stamp
+    (crm.data_version) was what it is now; `compute` must read only the tables behind that
+    stamp, and `key` hold every other input. Values that are not arrays are not write-protected:
+    callers must treat them as read-only."""
+    size = int(current_app.config.get("DATA_CACHE_SIZE", DEFAULT_SIZE))
+    stamp = data_version.current(stamp_name) if size > 0 else None
+    if stamp is None:
+        return compute()
+    store, full_key = _store(), (name, stamp_name, stamp, key)
+    found = store.get(full_key)
+    if found is None:
+        found = _read_only(compute())
+        store.put(full_key, found, size)
+    return found
+
+
 def statistics() -> dict:
     """Hits, misses and entries of this process's store (for the benchmark and tests)."""
     store = _store()

@@ -32,6 +32,14 @@ VISIT_TABLE = "visit_participants"
 FUNCTION = "crm_bump_data_version"
 VISIT_FUNCTION = "crm_bump_visit_quarter"
 
+#: The stamp of the requests report's inputs (crm.reports.requests_report): requests with their
+#: rounds, events and urge notices, the names it shows, and the working-day calendar its clocks
+#: are counted on.
+REQUESTS = "requests"
+REQUEST_TABLES = ("requests", "request_assignments", "request_events", "urge_notices", "departments", "towns",
+                  "request_categories", "calendar_overrides", "calendar_years")
+REQUESTS_FUNCTION = "crm_bump_requests_version"
+
 
 class DataVersion(db.Model):
     """One row per stamp; only the triggers write it."""
@@ -88,7 +96,7 @@ def create_statements(dialect_name: str) -> list[str]:
             # A TRUNCATE names no rows, hence no quarter: it changes the stamp every result has.
             f"CREATE TRIGGER trg_{VISIT_TABLE}_data_version_truncate AFTER TRUNCATE ON {VISIT_TABLE} "
             f"FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}()",
-        ]
+        ] + requests_statements(dialect_name)
     if dialect_name == "sqlite":
         # SQLite has row-level triggers only, and no TRUNCATE (DELETE without WHERE fires them).
         visit_rows = {"ins": ("INSERT", ["NEW"]), "upd": ("UPDATE", ["NEW", "OLD"]), "del": ("DELETE", ["OLD"])}
@@ -102,20 +110,54 @@ def create_statements(dialect_name: str) -> list[str]:
             f"FOR EACH ROW BEGIN "
             + " ".join(f"{_upsert(_sqlite_quarter(row), 'random()')};" for row in rows) + " END"
             for suffix, (operation, rows) in visit_rows.items()
+        ] + requests_statements(dialect_name)
+    raise NotImplementedError(f"no data-version triggers for the {dialect_name} dialect")
+
+
+def requests_statements(dialect_name: str) -> list[str]:
+    """The triggers of the requests stamp (part of create_statements; its own migration installs them)."""
+    if dialect_name == "postgresql":
+        bump = _upsert(f"'{REQUESTS}'", "txid_current()") + " WHERE data_versions.version <> EXCLUDED.version"
+        return [
+            f"CREATE FUNCTION {REQUESTS_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+            f"BEGIN\n    {bump};\n    RETURN NULL;\nEND\n$$",
+        ] + [
+            f"CREATE TRIGGER trg_{table}_data_version "
+            f"AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {REQUESTS_FUNCTION}()"
+            for table in REQUEST_TABLES
         ]
+    if dialect_name == "sqlite":
+        return [
+            f"CREATE TRIGGER trg_{table}_data_version_{suffix} AFTER {operation} ON {table} "
+            f"FOR EACH ROW BEGIN {_upsert(repr(REQUESTS), 'random()')}; END"
+            for table in REQUEST_TABLES
+            for suffix, operation in (("ins", "INSERT"), ("upd", "UPDATE"), ("del", "DELETE"))
+        ]
+    raise NotImplementedError(f"no data-version triggers for the {dialect_name} dialect")
+
+
+def requests_drop_statements(dialect_name: str) -> list[str]:
+    if dialect_name == "postgresql":
+        return ([f"DROP TRIGGER IF EXISTS trg_{table}_data_version ON {table}" for table in REQUEST_TABLES]
+                + [f"DROP FUNCTION IF EXISTS {REQUESTS_FUNCTION}()"])
+    if dialect_name == "sqlite":
+        return [f"DROP TRIGGER IF EXISTS trg_{table}_data_version_{suffix}"
+                for table in REQUEST_TABLES for suffix in ("ins", "upd", "del")]
     raise NotImplementedError(f"no data-version triggers for the {dialect_name} dialect")
 
 
 def drop_statements(dialect_name: str) -> list[str]:
     """The DDL removing what create_statements made; safe when some of it is already gone."""
     if dialect_name == "postgresql":
-        return ([f"DROP TRIGGER IF EXISTS trg_{table}_data_version ON {table}"
-                 for table in (*WATCHED_TABLES, VISIT_TABLE)]
+        return requests_drop_statements(dialect_name) + ([f"DROP TRIGGER IF EXISTS trg_{table}_data_version ON {table}"
+                                                          for table in (*WATCHED_TABLES, VISIT_TABLE)]
                 + [f"DROP TRIGGER IF EXISTS trg_{VISIT_TABLE}_data_version_truncate ON {VISIT_TABLE}",
                    f"DROP FUNCTION IF EXISTS {FUNCTION}()", f"DROP FUNCTION IF EXISTS {VISIT_FUNCTION}()"])
     if dialect_name == "sqlite":
-        return [f"DROP TRIGGER IF EXISTS trg_{table}_data_version_{suffix}"
-                for table in (*WATCHED_TABLES, VISIT_TABLE) for suffix in ("ins", "upd", "del")]
+        return requests_drop_statements(dialect_name) + [
+            f"DROP TRIGGER IF EXISTS trg_{table}_data_version_{suffix}"
+            for table in (*WATCHED_TABLES, VISIT_TABLE) for suffix in ("ins", "upd", "del")]
     raise NotImplementedError(f"no data-version triggers for the {dialect_name} dialect")
 
 

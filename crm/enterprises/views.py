@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, lazyload, selectinload
 
 from crm.auth.models import User, UserRole
 from crm.auth.roles import Role
@@ -27,8 +27,9 @@ ALL_ROLES = (Role.ADMIN, Role.COMMISSION, Role.TOWN, Role.LEADER, Role.LIAISON, 
 
 def liaison_options(user) -> list[User]:
     """Active liaisons `user` may pick (all for the district, their own for a town)."""
+    # A pick list shows names and logins: the users' roles are not loaded (only if asked for).
     stmt = (select(User).join(UserRole).where(User.active, UserRole.role == Role.LIAISON.value)
-            .order_by(User.name, User.login))
+            .order_by(User.name, User.login).options(lazyload(User.role_rows)))
     return list(db.session.scalars(scope_users_liaisons(stmt, user)).unique())
 
 
@@ -52,7 +53,7 @@ def index():
         selectinload(Enterprise.list_periods),
         # Only the liaisons in charge today: one query for the whole page, whatever its size.
         selectinload(Enterprise.assignments.and_(Assignment.active_on(today)))
-        .joinedload(Assignment.liaison),
+        .joinedload(Assignment.liaison).lazyload(User.role_rows),
     )
     page = paginate(stmt)
     return render_template(

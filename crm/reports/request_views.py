@@ -1,6 +1,8 @@
 """The requests report pages: the period's figures, their drill-down lists, Excel and print."""
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -17,20 +19,31 @@ from crm.reports.periods import MONTH, QUARTER, YEAR, Period, PeriodError, perio
 from crm.reports.requests_report import AGE_BUCKETS, KINDS, SNAPSHOT_KINDS, RowFilter, build, kind_label
 from crm.requests.models import Rating, RequestSource, RequestState
 
+class _Choice(NamedTuple):
+    id: int
+    name: str
+
+
 #: Rows of the overdue and not-signed-for lists shown on the report page itself.
 LIST_PREVIEW = 10
 
 
-def selector_context(period: Period | None, scope, message=None, error=None) -> dict:
+def selector_context(period: Period | None, scope, message=None, error=None, report=None) -> dict:
+    """The period and scope pickers; with a built report, its names (in code order) fill them."""
     day = today()
+    if report is not None:
+        towns = [_Choice(k, v) for k, v in report.towns.items()]
+        departments = [_Choice(k, v) for k, v in report.departments.items()]
+    else:
+        towns = db.session.execute(select(Town.id, Town.name).order_by(Town.code)).all() if scope.can_choose else []
+        departments = db.session.execute(select(Department.id, Department.name).order_by(Department.code)).all() \
+            if scope.can_choose else []
     return {
         "period": period, "scope": scope, "scope_message": message, "error": error, "today": day,
         "base_args": {"period": period.key, **scope.args()} if period else scope.args(),
         "period_options": [(_("月"), recent(MONTH, day, 12)[::-1]), (_("季度"), recent(QUARTER, day, 8)[::-1]),
                            (_("年"), recent(YEAR, day, 3)[::-1])],
-        "towns": db.session.execute(select(Town.id, Town.name).order_by(Town.code)).all() if scope.can_choose else [],
-        "departments": db.session.execute(select(Department.id, Department.name).order_by(Department.code)).all()
-        if scope.can_choose else [],
+        "towns": towns if scope.can_choose else [], "departments": departments if scope.can_choose else [],
         "age_labels": {key: kind_label(key) for key, _lo, _hi in AGE_BUCKETS},
         "state_labels": {s.value: s.label for s in RequestState},
         "rating_labels": {r.value: r.label for r in Rating},
@@ -65,7 +78,7 @@ def _requests_page(printing: bool):
         return render_template("reports/requests.html", printing=printing,
                                **selector_context(None, scope, message, str(exc))), 400
     report = build(period, scope, today())
-    context = selector_context(period, scope, message)
+    context = selector_context(period, scope, message, report=report)
     departments = report.measures("department_id")
     context.update(
         report=report, printing=printing, figures=report.headline(),
@@ -102,7 +115,7 @@ def requests_list():
     report = build(period, scope, today())
     filters = row_filter(request.args, scope)
     frame = report.rows(kind, filters)
-    context = selector_context(period, scope, message)
+    context = selector_context(period, scope, message, report=report)
     context.update(kind=kind, kind_text=kind_label(kind), page=frame_page(frame), report=report, printing=False,
                    filter_labels=_filter_labels(report, filters), snapshot=kind in SNAPSHOT_KINDS)
     return render_template("reports/requests_list.html", **context)

@@ -26,11 +26,13 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import and_, literal, literal_column, select, union, union_all
 
+from crm import data_cache, data_version
 from crm.db import db
 from crm.org.models import Department, Town
 from crm.permissions.reports import ReportScope
+from crm.reports.frames import read_frame
 from crm.reports.periods import Period
 from crm.reports.workday_index import WorkdayIndex
 from crm.requests.deadlines import not_accepted_condition, overdue_condition
@@ -187,9 +189,10 @@ class RequestsReport:
         else:  # escalations: a round escalated, or a second return that escalated (rule 6)
             second_returns = self.events[(self.events["action"] == "return")
                                          & (self.events["to_state"] == RequestState.ESCALATED.value)]
-            keys = set(zip(second_returns["request_id"], second_returns["on"]))
-            pairs = pd.Series(list(zip(rd["request_id"], rd["ended_on"])), index=rd.index, dtype=object)
-            escalated = (rd["end_reason"] == "escalated") | ((rd["end_reason"] == "returned") & pairs.isin(keys))
+            keys = pd.MultiIndex.from_arrays([second_returns["request_id"], second_returns["on"]])
+            pairs = pd.MultiIndex.from_arrays([rd["request_id"], rd["ended_on"]])
+            by_return = pd.Series(pairs.isin(keys), index=rd.index)
+            escalated = (rd["end_reason"] == "escalated") | ((rd["end_reason"] == "returned") & by_return)
             rd = rd[escalated & in_period(rd["ended_on"])].assign(on=lambda f: f["ended_on"])
         return rd.merge(self.requests, on="request_id", how="inner", suffixes=("", "_req"))
 
@@ -251,10 +254,11 @@ class RequestsReport:
                            ("resolved", "resolved"), ("rated", "rated"), ("satisfied", "satisfied"),
                            ("extensions", "extensions"), ("returns", "returns"),
                            ("escalations", "escalations"), ("urged", "urged")):
-            rows = self.rows(kind)
+            # Group counts and quantiles need no order: the unsorted cut (rows() sorts).
+            rows = self._cut(kind, RowFilter())
             counts[name] = rows.groupby(by).size() if len(rows) else pd.Series(dtype=int)
         table = pd.DataFrame(counts).fillna(0).astype(int)
-        replies = self.rows("replied")
+        replies = self._cut("replied", RowFilter())
         if len(replies):
             days = replies.groupby(by)["days_to_reply"]
             table["median_days"] = days.median()
@@ -288,35 +292,50 @@ _REQUEST_COLUMNS = ["request_id", "number", "title", "enterprise_id", "enterpris
                     "accept_due_on", "deadline", "closed_on", "overdue", "not_accepted"]
 
 
+#: The workflow events a figure counts (returns only to tell a second return that escalated).
+_COUNTED_ACTIONS = ("reply", "answer_on_site", "rate", "approve_extension", "return")
+
+
 def build(period: Period, scope: ReportScope, today: date) -> RequestsReport:
+    """The report, kept per process under the requests stamp (crm.data_version.REQUESTS) until a
+    write to the requests, their history, the names or the calendar; treat it as read-only."""
+    return data_cache.remember_under(data_version.REQUESTS, "requests_report", (period, scope, today),
+                                     lambda: _build(period, scope, today))
+
+
+def _build(period: Period, scope: ReportScope, today: date) -> RequestsReport:
     until = period.until(today)
     in_scope = _scope_condition(scope)
-    requests = _frame(select(
+    involved = _involved(period.start, until)
+    requests = read_frame(select(
         Request.id, Request.number, Request.title, Request.enterprise_id, Request.enterprise_name,
         Request.town_id, Request.source, Request.category_id, Request.urgent, Request.state,
         Request.submitted_on, Request.lead_department_id, Request.assigned_on, Request.accept_due_on,
         Request.deadline, Request.closed_on,
         overdue_condition(today).label("overdue"), not_accepted_condition(today).label("not_accepted"),
-    ).where(in_scope, Request.submitted_on <= today), _REQUEST_COLUMNS)
+    ).where(in_scope, Request.submitted_on <= today, Request.id.in_(involved)), _REQUEST_COLUMNS)
     for column in ("overdue", "not_accepted", "urgent"):
         requests[column] = requests[column].fillna(False).astype(bool)
-    rounds = _frame(select(
+    rounds = read_frame(select(
         RequestAssignment.id, RequestAssignment.request_id, RequestAssignment.lead_department_id,
         RequestAssignment.assigned_on, RequestAssignment.ended_on, RequestAssignment.end_reason,
     ).join(Request, Request.id == RequestAssignment.request_id).where(
-        in_scope, RequestAssignment.assigned_on < until),
+        in_scope, RequestAssignment.assigned_on < until, RequestAssignment.request_id.in_(involved)),
         ["round_id", "request_id", "department_id", "assigned_on", "ended_on", "end_reason"])
-    events = _frame(select(
+    # The three facts of `data` a figure needs, read by the database rather than parsing every JSON.
+    events = read_frame(select(
         RequestEvent.id, RequestEvent.request_id, RequestEvent.on, RequestEvent.action, RequestEvent.to_state,
-        RequestEvent.actor_department_id, RequestEvent.data,
+        RequestEvent.actor_department_id, RequestEvent.data["on_time"].as_boolean(),
+        RequestEvent.data["outcome"].as_string(), RequestEvent.data["rating"].as_string(),
     ).join(Request, Request.id == RequestEvent.request_id).where(
-        in_scope, RequestEvent.on < until,
-        RequestEvent.action.in_(["reply", "answer_on_site", "rate", "approve_extension", "return"]),
-    ), ["event_id", "request_id", "on", "action", "to_state", "actor_department_id", "data"])
-    urges = _frame(select(UrgeNotice.request_id, UrgeNotice.department_id, UrgeNotice.issued_on)
-                   .join(Request, Request.id == UrgeNotice.request_id)
-                   .where(in_scope, UrgeNotice.issued_on >= period.start, UrgeNotice.issued_on < until),
-                   ["request_id", "department_id", "on"])
+        in_scope, RequestEvent.on < until, RequestEvent.action.in_(_COUNTED_ACTIONS),
+        RequestEvent.request_id.in_(involved),
+    ), ["event_id", "request_id", "on", "action", "to_state", "actor_department_id", "on_time", "outcome",
+        "rating"])
+    urges = read_frame(select(UrgeNotice.request_id, UrgeNotice.department_id, UrgeNotice.issued_on)
+                       .join(Request, Request.id == UrgeNotice.request_id)
+                       .where(in_scope, UrgeNotice.issued_on >= period.start, UrgeNotice.issued_on < until),
+                       ["request_id", "department_id", "on"])
     requests["department_id"] = requests["lead_department_id"].astype("Int64")
     # Keys keep one dtype even when a frame is empty (merges refuse int64 against object).
     requests = requests.astype({"request_id": "int64"})
@@ -337,9 +356,41 @@ def build(period: Period, scope: ReportScope, today: date) -> RequestsReport:
 
     return RequestsReport(
         period=period, today=today, scope=scope, requests=requests, rounds=rounds, events=events, urges=urges,
-        departments=dict(db.session.execute(select(Department.id, Department.name)).all()),
-        towns=dict(db.session.execute(select(Town.id, Town.name)).all()),
-        categories=dict(db.session.execute(select(Category.id, Category.name)).all()),
+        **_names(),
+    )
+
+
+def _names() -> dict[str, dict[int, str]]:
+    """Department, town and category names, id -> name, in one statement; departments and towns
+    in code order (the order of the page's pick lists)."""
+    kind = literal_column("kind")
+    rows = db.session.execute(union_all(
+        select(literal("departments").label("kind"), Department.id, Department.name, Department.code.label("code")),
+        select(literal("towns"), Town.id, Town.name, Town.code),
+        select(literal("categories"), Category.id, Category.name, Category.name),
+    ).order_by(kind, literal_column("code"))).all()
+    names: dict[str, dict[int, str]] = {"departments": {}, "towns": {}, "categories": {}}
+    for group, key, name, _code in rows:
+        names[group][key] = name
+    return names
+
+
+def _involved(start: date, until: date):
+    """Ids of the requests a figure of the period can count or attribute: open today, or with
+    something counted in the period (intake, closing, a round assigned or ended, a counted
+    event, an urge notice). Every figure joins its rows to these requests, so leaving out the
+    others changes no figure; their earlier rounds and events are still read for attribution."""
+    def during(column):
+        return and_(column >= start, column < until)
+
+    return union(
+        select(Request.id).where(Request.state.in_(OPEN)),
+        select(Request.id).where(during(Request.submitted_on)),
+        select(Request.id).where(during(Request.closed_on)),
+        select(RequestAssignment.request_id).where(during(RequestAssignment.assigned_on)),
+        select(RequestAssignment.request_id).where(during(RequestAssignment.ended_on)),
+        select(RequestEvent.request_id).where(during(RequestEvent.on), RequestEvent.action.in_(_COUNTED_ACTIONS)),
+        select(UrgeNotice.request_id).where(during(UrgeNotice.issued_on)),
     )
 
 
@@ -367,15 +418,10 @@ def _attribute(events: pd.DataFrame, rounds: pd.DataFrame, index: WorkdayIndex) 
     unit whose answer it rates; an approved extension for the round's lead.
     """
     if events.empty:
-        return events.drop(columns=["data", "actor_department_id"]).assign(
+        return events.drop(columns=["actor_department_id"]).assign(
             on_time=pd.Series(dtype="boolean"), outcome=pd.Series(dtype=object), rating=pd.Series(dtype=object),
             department_id=pd.Series(dtype="Int64"), days_to_reply=pd.Series(dtype="Float64"))
-    data = events["data"].map(lambda d: d if isinstance(d, dict) else {})
-    events = events.assign(
-        on_time=data.map(lambda d: d.get("on_time")).astype("boolean"),
-        outcome=data.map(lambda d: d.get("outcome")),
-        rating=data.map(lambda d: d.get("rating")),
-    ).drop(columns=["data"])
+    events = events.assign(on_time=events["on_time"].astype("boolean"))
     ordered_rounds = rounds.sort_values(["assigned_on", "round_id"], kind="stable")
     events = events.sort_values(["on", "event_id"], kind="stable")
     current = pd.merge_asof(
@@ -419,10 +465,6 @@ def _dates(frame: pd.DataFrame, *columns: str) -> None:
     """Dates as datetime64 (NaT when missing), so period comparisons work on whole columns."""
     for column in columns:
         frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
-
-
-def _frame(stmt, columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame(db.session.execute(stmt).all(), columns=columns)
 
 
 def _rate(numerator: pd.Series, denominator: pd.Series) -> pd.Series:

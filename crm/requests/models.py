@@ -172,6 +172,8 @@ class Request(db.Model):
         Index("ix_requests_state_deadline", "state", "deadline"),
         Index("ix_requests_lead_state", "lead_department_id", "state"),
         Index("ix_requests_submitted_on", "submitted_on"),
+        # The requests report reads a period's closings, rounds, events and urge notices by date.
+        Index("ix_requests_closed_on", "closed_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -298,6 +300,10 @@ class RequestAssignment(db.Model):
     """One handling round: who leads, with which time limit. Rows are kept as history."""
 
     __tablename__ = "request_assignments"
+    __table_args__ = (
+        Index("ix_request_assignments_assigned_on", "assigned_on"),
+        Index("ix_request_assignments_ended_on", "ended_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"), index=True)
@@ -324,7 +330,10 @@ class RequestEvent(db.Model):
     """One step in a request's history: who, when, from which state to which, and why."""
 
     __tablename__ = "request_events"
-    __table_args__ = (Index("ix_request_events_request_at", "request_id", "id"),)
+    __table_args__ = (
+        Index("ix_request_events_request_at", "request_id", "id"),
+        Index("ix_request_events_on_action", "on", "action"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"))
@@ -366,6 +375,7 @@ class UrgeNotice(db.Model):
     __table_args__ = (
         # At most one per request per day, whatever runs concurrently.
         UniqueConstraint("request_id", "issued_on", name="uq_urge_notices_request_day"),
+        Index("ix_urge_notices_issued_on", "issued_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
