@@ -55,8 +55,9 @@ BLUEPRINTS = [
     ("crm.calendar", "/admin/calendar", ["views"]),
     ("crm.notifications", "/notifications", ["views"]),
     ("crm.reports", "/reports", ["pages", "views", "request_views", "trend_views"]),
-    ("crm.api", "/api/v1", ["ratelimit", "openapi", "docs", "enterprises", "assignments",
-                             "visits", "requests", "public_requests", "reference", "reports"]),
+    ("crm.api", "/api/v1", ["ratelimit", "openapi", "docs", "enterprises", "listing", "assignments",
+                             "users", "visits", "requests", "public_requests", "reference", "reports",
+                             "coverage_pairs"]),
     ("crm.api.admin", "/admin/api-tokens", ["views"]),
 ]
 

@@ -15,14 +15,13 @@ from crm.api.components import component
 from crm.api.pagination import PAGE_FIELDS, Key, page_meta_schema, paginate
 from crm.api.routing import Reply, api_route
 from crm.api.schema import Bool, Choice, Date, Int, Schema, Str
+from crm.api.users import assignable_liaisons
 from crm.auth.models import User
-from crm.auth.roles import Role
 from crm.clock import business_today
 from crm.db import db
 from crm.enterprises import assignments as service
 from crm.enterprises.models import Assignment, AssignmentRole, Enterprise
 from crm.permissions import can_edit_enterprise, get_enterprise_or_404, scope_enterprises
-from crm.permissions.enterprises import scope_users_liaisons
 
 LIST_QUERY = Schema(None, {
     "enterprise_id": Int(description=_l("企业编号")),
@@ -115,10 +114,9 @@ def list_assignments(query):
 
 
 def _liaison(user, liaison_id: int) -> User:
-    """A liaison the user may assign: active, holding the liaison role, within their reach."""
-    stmt = scope_users_liaisons(select(User).where(User.id == liaison_id, User.active), user)
-    liaison = db.session.scalar(stmt)
-    if liaison is None or not liaison.has_role(Role.LIAISON):
+    """A liaison the user may assign: one GET /users lists (active, liaison role, within reach)."""
+    liaison = db.session.scalar(assignable_liaisons(user).where(User.id == liaison_id))
+    if liaison is None:
         raise validation_error({"liaison_id": _("不是可指派的包保责任人")})
     return liaison
 

@@ -25,6 +25,7 @@ TAGS = {
     "public": _l("诉求转入（热线、一网通办）"),
     "reports": _l("报表"),
     "reference": _l("基础数据"),
+    "users": _l("用户（当前用户、可指派的包保责任人）"),
 }
 
 #: Response headers documented for some error statuses.

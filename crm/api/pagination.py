@@ -120,3 +120,25 @@ def paginate(stmt: Select, query: dict, keys: Sequence[Key], row_key: Callable[[
     rows = rows[:per_page]
     next_cursor = encode_cursor([k.dump(v) for k, v in zip(keys, row_key(rows[-1]))]) if more else None
     return Page(rows, {"per_page": per_page, "page": page, "total": total, "next_cursor": next_cursor})
+
+
+def paginate_computed(total: int, query: dict, rows: Callable[[int, int], list]) -> Page:
+    """One page of a list computed in memory (a report's rows), in its own stable order.
+
+    `rows(start, stop)` gives the rows at those positions. The cursor carries the position of
+    the next row: as stable as the order while the data is unchanged (a report is recomputed
+    per request, so a change between two pages can shift rows, as on the report page).
+    """
+    per_page = query.get("per_page") or DEFAULT_PER_PAGE
+    page, cursor = query.get("page"), query.get("cursor")
+    if page is not None and cursor is not None:
+        raise validation_error({"cursor": _("page 与 cursor 只能选一个")})
+    if cursor is not None:
+        (start,) = _decode_cursor(cursor, [Key(None, "int")])
+    else:
+        page = page or 1
+        start = (page - 1) * per_page
+    stop = start + per_page
+    next_cursor = encode_cursor([stop]) if stop < total else None
+    return Page(rows(start, stop), {"per_page": per_page, "page": page, "total": total,
+                                    "next_cursor": next_cursor})

@@ -34,7 +34,7 @@ def _object(properties: dict) -> dict:
             "properties": properties}
 
 
-def _scope_schema() -> dict:
+def scope_schema() -> dict:
     return _object({"label": _STR, "town": {"type": ["string", "null"]},
                     "department": {"type": ["string", "null"]},
                     "own_only": {"type": "boolean", "description": "只含本人的包保企业（包保责任人）"}})
@@ -45,15 +45,15 @@ def _number(value: Any) -> Optional[float]:
     return None if value is None or pd.isna(value) else float(value)
 
 
-def _maybe_int(value: Any) -> Optional[int]:
+def maybe_int(value: Any) -> Optional[int]:
     return None if value is None or pd.isna(value) else int(value)
 
 
 def _count(value: Any) -> int:
-    return _maybe_int(value) or 0
+    return maybe_int(value) or 0
 
 
-def _code(model, code: Optional[str], field: str) -> dict:
+def unit_arg(model, code: Optional[str], field: str) -> dict:
     """The page's URL argument (an id) for a code given to the API; an unknown code is refused."""
     if not code:
         return {}
@@ -63,7 +63,7 @@ def _code(model, code: Optional[str], field: str) -> dict:
     return {field: str(found)}
 
 
-def _scope_body(scope: ReportScope) -> dict:
+def scope_body(scope: ReportScope) -> dict:
     town = db.session.get(Town, scope.town_id) if scope.town_id is not None else None
     dept = db.session.get(Department, scope.department_id) if scope.department_id is not None else None
     return {"label": scope.label, "town": town.code if town else None,
@@ -85,7 +85,7 @@ def coverage_schema() -> dict:
     return _object({
         "quarter": _STR, "today": {"type": "string", "format": "date"},
         "days_left": {"type": "integer"}, "is_over": {"type": "boolean"},
-        "scope": _scope_schema(), "note": {"type": ["string", "null"]},
+        "scope": scope_schema(), "note": {"type": ["string", "null"]},
         "figures": _object(_COVERAGE_FIGURES),
         "by_town": {"type": "array", "items": _object({"town": _STR, "name": _STR, **_COVERAGE_FIGURES})},
         "liaisons": {"type": "array", "items": _object({
@@ -106,7 +106,7 @@ def _figures(row: dict, names: dict) -> dict:
 def coverage(query):
     user, today = api_user(), business_today()
     forbid_unless(may_open(user, COVERAGE))
-    scope, note = report_scope(user, _code(Town, query.get("town"), "town"), COVERAGE)
+    scope, note = report_scope(user, unit_arg(Town, query.get("town"), "town"), COVERAGE)
     try:
         quarter = quarter_from_args({"quarter": query["quarter"]} if query.get("quarter") else {}, today)
     except PeriodError as exc:
@@ -118,14 +118,14 @@ def coverage(query):
     gaps = report.named(report.enterprise_rows("no_liaison")).to_dict("records") if district else []
     return {
         "quarter": str(quarter), "today": today.isoformat(), "days_left": int(report.days_left),
-        "is_over": bool(report.is_over), "scope": _scope_body(scope), "note": note,
+        "is_over": bool(report.is_over), "scope": scope_body(scope), "note": note,
         "figures": _figures(report.headline(), _COVERAGE_FIGURES),
         "by_town": [{"town": report.town_codes.get(int(r["key"]), ""), "name": r["label"],
                      **_figures(r, _COVERAGE_FIGURES)} for r in by_town],
         "liaisons": [{"liaison_id": int(r["liaison_id"]), "name": r.get("liaison_name") or "",
                       "owed": _count(r["owed"]), "visited": _count(r["visited"]), "due": _count(r["due"]),
                       "missed": _count(r["missed"]), "rate": _number(r["rate"]),
-                      "rank": _maybe_int(r["rank"])} for r in ranking],
+                      "rank": maybe_int(r["rank"])} for r in ranking],
         "no_liaison": [{"enterprise_id": int(r["enterprise_id"]), "name": r["name"],
                         "credit_code": r["credit_code"], "town": r.get("town_name") or ""} for r in gaps],
     }
@@ -155,7 +155,7 @@ def requests_schema() -> dict:
     return _object({
         "period": _STR, "label": _STR, "start": {"type": "string", "format": "date"},
         "last_day": {"type": "string", "format": "date"}, "today": {"type": "string", "format": "date"},
-        "scope": _scope_schema(), "note": {"type": ["string", "null"]},
+        "scope": scope_schema(), "note": {"type": ["string", "null"]},
         "figures": _object(_REQUEST_FIGURES),
         "by_department": {"type": "array", "items": unit_row},
         "by_town": {"type": "array", "items": unit_row},
@@ -174,7 +174,7 @@ def _measure_figures(row: dict) -> dict:
 def requests(query):
     user, today = api_user(), business_today()
     forbid_unless(may_open(user, REQUESTS))
-    args = {**_code(Town, query.get("town"), "town"), **_code(Department, query.get("department"), "department")}
+    args = {**unit_arg(Town, query.get("town"), "town"), **unit_arg(Department, query.get("department"), "department")}
     scope, note = report_scope(user, args, REQUESTS)
     try:
         period = period_from_args({"period": query["period"]} if query.get("period") else {}, today)
@@ -195,7 +195,7 @@ def requests(query):
     return {
         "period": period.key, "label": str(period.label), "start": period.start.isoformat(),
         "last_day": period.last_day.isoformat(), "today": today.isoformat(),
-        "scope": _scope_body(scope), "note": note,
+        "scope": scope_body(scope), "note": note,
         "figures": _figures(report.headline(), _REQUEST_FIGURES),
         "by_department": units("department_id"), "by_town": units("town_id"),
         "by_source": counts("source"), "by_category": counts("category_id"),
