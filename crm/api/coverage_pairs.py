@@ -15,9 +15,9 @@ from crm.api.reports import maybe_int, scope_body, scope_schema, unit_arg
 from crm.api.routing import Reply, api_route
 from crm.api.schema import Choice, Int, Schema, Str
 from crm.clock import business_today
-from crm.enterprises.contacts import mask_phone
 from crm.org.models import Town
-from crm.permissions.reports import COVERAGE, can_see_liaison_phone, may_open, report_scope
+from crm.permissions.liaisons import liaison_phones
+from crm.permissions.reports import COVERAGE, may_open, report_scope
 from crm.reports import coverage_report
 from crm.reports.periods import PeriodError, quarter_from_args
 from crm.visits.coverage import Status
@@ -74,12 +74,12 @@ def _date(value: Any) -> Optional[str]:
     return (value.date() if isinstance(value, pd.Timestamp) else value).isoformat()
 
 
-def _present(row: dict, town_codes: dict, masked: bool) -> dict:
+def _present(row: dict, town_codes: dict) -> dict:
     mobile = _text(row.get("liaison_mobile"))
     town_id = maybe_int(row.get("town_id"))
     return {
         "liaison": {"id": int(row["liaison_id"]), "name": _text(row.get("liaison_name")) or "",
-                    "mobile": (mask_phone(mobile) or None) if masked and mobile else mobile},
+                    "mobile": mobile or None},
         "enterprise": {"id": int(row["enterprise_id"]), "name": _text(row.get("name")) or "",
                        "credit_code": _text(row.get("credit_code")) or ""},
         "town": {"code": town_codes.get(town_id, "") if town_id is not None else "",
@@ -106,11 +106,12 @@ def coverage_pairs(query):
     # The page's own report and cut (views._drilldown); only the pairs are needed here.
     report = coverage_report.build(quarter, scope, today, with_enterprises=False)
     frame = report.pair_rows(query["status"], coverage_report.Filters(liaison=query.get("liaison")))
-    masked = not can_see_liaison_phone(user)
+    # The report's frame already holds each number as this reader may read it (rule 11).
+    masked = not liaison_phones(user).everyone
 
     def rows(start: int, stop: int) -> list[dict]:
         named = report.named(frame.iloc[start:stop])
-        return [_present(r, report.town_codes, masked) for r in named.to_dict("records")]
+        return [_present(r, report.town_codes) for r in named.to_dict("records")]
 
     page = paginate_computed(len(frame), query, rows)
     return {"quarter": str(quarter), "status": query["status"], "today": today.isoformat(),

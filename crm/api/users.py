@@ -1,6 +1,6 @@
 """/me (who the token acts as) and /users (the liaisons its owner may see and assign), scoped by
 crm.permissions like the pages' liaison pickers; officials' phones are masked unless the owner
-may call them (can_see_liaison_phone)."""
+may call them (crm.permissions.liaisons)."""
 from __future__ import annotations
 
 from typing import Optional
@@ -16,10 +16,9 @@ from crm.api.routing import Reply, api_route
 from crm.api.schema import Schema, Str
 from crm.auth.models import User, UserRole
 from crm.auth.roles import Role
-from crm.enterprises.contacts import mask_phone
 from crm.org.models import Town
 from crm.permissions import keeps_list, scope_users_liaisons, sees_everything
-from crm.permissions.reports import can_see_liaison_phone
+from crm.permissions.liaisons import LiaisonPhones, liaison_phones
 
 _STR = {"type": "string"}
 _ROLES = {"type": "array", "items": {"type": "string", "enum": [r.value for r in Role]}}
@@ -75,7 +74,7 @@ def me(query):
         "town": _unit(user.town), "department": _unit(user.department),
         "mobile": user.mobile, "email": user.email,
         "can": {"see_everything": sees_everything(user), "keep_list": keeps_list(user),
-                "see_liaison_phones": can_see_liaison_phone(user)},
+                "see_liaison_phones": liaison_phones(user).everyone},
         "token": {"name": token.name, "scope": token.scope,
                   "expires_on": token.expires_on.isoformat() if token.expires_on else None},
     }
@@ -107,8 +106,8 @@ def _page_schema() -> dict:
     })
 
 
-def _present(person: User, masked: bool) -> dict:
-    mobile = (mask_phone(person.mobile) or None) if masked else person.mobile
+def _present(person: User, phones: LiaisonPhones) -> dict:
+    mobile = phones.shown(person.town_id, person.mobile) or None
     return {"id": person.id, "login": person.login, "name": person.name,
             "roles": sorted(r.value for r in person.roles),
             "town": _unit(person.town), "department": _unit(person.department), "mobile": mobile}
@@ -136,5 +135,6 @@ def list_users(query):
     if query.get("town"):
         stmt = stmt.where(User.town_id.in_(select(Town.id).where(Town.code == query["town"])))
     page = paginate(stmt, query, [Key(User.id, "int")], lambda u: (u.id,))
-    masked = not can_see_liaison_phone(user)
-    return {"items": [_present(u, masked) for u in page.items], "meta": page.meta, "phones_masked": masked}
+    phones = liaison_phones(user)
+    return {"items": [_present(u, phones) for u in page.items], "meta": page.meta,
+            "phones_masked": not phones.everyone}
