@@ -11,6 +11,8 @@ from crm import data_cache
 from crm.db import db
 from crm.enterprises.models import ListPeriod
 from crm.permissions.reports import ReportScope
+from crm.requests.events import add_event
+from crm.requests.models import Request
 from crm.reports.coverage_report import build
 from crm.visits.coverage import coverage_columns
 from crm.visits.models import Visit, VisitParticipant
@@ -141,7 +143,12 @@ def test_every_input_of_the_requests_report_changes_its_stamp(requests_world):
         table = db.metadata.tables[name]
         key = list(table.primary_key.columns)[0]
         assert db.session.scalar(select(key).limit(1)) is not None, name
-        db.session.execute(update(table).values({key.name: key}))
+        if name == "request_events":
+            # Append-only (crm.audit.immutable): a new step is the only write it takes.
+            req = db.session.scalar(select(Request).limit(1))
+            add_event(req, "note", None, on=date(2026, 11, 24), text="备注", kind="note", actor_label="cli")
+        else:
+            db.session.execute(update(table).values({key.name: key}))
         db.session.commit()
         seen.append(current(REQUESTS))
     assert None not in seen and len(set(seen)) == len(seen), seen
