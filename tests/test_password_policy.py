@@ -88,7 +88,8 @@ def test_dormant_accounts_are_listed_then_deactivated_with_a_trace(app, dormant)
     done = runner.invoke(args=["crm", "accounts", "inactive", "--days", "90", "--deactivate"])
     assert "已停用 2 个" in done.output
     db.session.expire_all()
-    assert [u.login for u in db.session.scalars(select(User).where(User.active.is_(False)))] == ["never_logged_in", "stale"]
+    stopped = db.session.scalars(select(User.login).where(User.active.is_(False)).order_by(User.login))
+    assert list(stopped) == ["never_logged_in", "stale"]
     reasons = db.session.scalars(select(AuditEntry.reason).where(AuditEntry.object_id == dormant["stale"].id)).all()
     assert any("超过 90 天未登录" in (r or "") for r in reasons)
 
